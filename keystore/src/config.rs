@@ -1,0 +1,180 @@
+//! `keybridge.toml`: the configuration the module and the server share.
+//!
+//! Found through `KEYBRIDGE_CONF`; without it, everything lives in the
+//! embedded default data directory, `$XDG_DATA_HOME/keybridge` (else
+//! `~/.local/share/keybridge`).
+
+use crate::error::{Error, Result};
+use crate::hierarchy::{MasterKey, SoftwareMasterKey};
+use crate::key_store::{KeyStore, MasterSession};
+use crate::secret::SecretBytes;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The environment variable naming the configuration file.
+pub const CONF_ENV: &str = "KEYBRIDGE_CONF";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub master_key: MasterKeyConfig,
+}
+
+/// `[store]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The SQLite file; default `<data dir>/store.db`.
+    pub path: Option<PathBuf>,
+}
+
+/// `[master_key]`: where the store master key comes from.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MasterKeyConfig {
+    /// `"file"` (default) or `"passphrase"`.
+    #[serde(default)]
+    pub source: MasterKeySource,
+    /// For `file`: the key file; default `<data dir>/master.key`, created
+    /// with mode 0600 on first use.
+    pub file: Option<PathBuf>,
+    /// For `passphrase`: the environment variable that holds it; default
+    /// `KEYBRIDGE_MASTER_PASSPHRASE`.
+    pub passphrase_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MasterKeySource {
+    #[default]
+    File,
+    Passphrase,
+}
+
+impl Config {
+    /// Reads the file named by `KEYBRIDGE_CONF`, or the defaults when unset.
+    pub fn from_env() -> Result<Config> {
+        match std::env::var_os(CONF_ENV) {
+            Some(p) if !p.is_empty() => Config::load(Path::new(&p)),
+            _ => Ok(Config::default()),
+        }
+    }
+
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        Config::parse(&text).map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::InvalidArgument(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Parses configuration text.
+    pub fn parse(text: &str) -> Result<Config> {
+        toml::from_str(text)
+            .map_err(|e| Error::InvalidArgument(format!("configuration: {}", e.message())))
+    }
+
+    /// The SQLite store file.
+    pub fn store_path(&self) -> Result<PathBuf> {
+        match &self.store.path {
+            Some(p) => Ok(p.clone()),
+            None => Ok(data_dir()?.join("store.db")),
+        }
+    }
+
+    /// Opens the store.
+    pub fn open_store(&self) -> Result<KeyStore> {
+        KeyStore::open(&self.store_path()?)
+    }
+
+    /// Builds the configured master key for `ks` (passphrase parameters are
+    /// kept in the store).
+    pub fn master_key(&self, ks: &KeyStore) -> Result<Arc<dyn MasterKey>> {
+        let m = &self.master_key;
+        match m.source {
+            MasterKeySource::File => {
+                let path = match &m.file {
+                    Some(p) => p.clone(),
+                    None => data_dir()?.join("master.key"),
+                };
+                Ok(Arc::new(SoftwareMasterKey::from_key_file(&path)?))
+            }
+            MasterKeySource::Passphrase => {
+                let var = m
+                    .passphrase_env
+                    .as_deref()
+                    .unwrap_or("KEYBRIDGE_MASTER_PASSPHRASE");
+                let pass = std::env::var(var).map_err(|_| {
+                    Error::MasterKey(format!(
+                        "passphrase source: environment variable {var} is not set"
+                    ))
+                })?;
+                let pass = SecretBytes::new(pass.into_bytes());
+                if pass.is_empty() {
+                    return Err(Error::MasterKey(format!("passphrase in {var} is empty")));
+                }
+                Ok(Arc::new(SoftwareMasterKey::from_passphrase(
+                    &pass,
+                    &ks.master_kdf_params()?,
+                )?))
+            }
+        }
+    }
+
+    /// Opens the store and unlocks it with the configured master key.
+    pub fn unlock(&self) -> Result<MasterSession> {
+        let ks = self.open_store()?;
+        let master = self.master_key(&ks)?;
+        ks.unlock(master)
+    }
+}
+
+/// `$XDG_DATA_HOME/keybridge`, else `$HOME/.local/share/keybridge`.
+pub fn data_dir() -> Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(x).join("keybridge"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/keybridge")),
+        None => Err(Error::InvalidArgument(
+            "neither XDG_DATA_HOME nor HOME is set: cannot place the default store".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let c = Config::parse(
+            "[store]\npath = \"/tmp/x.db\"\n[master_key]\nsource = \"passphrase\"\npassphrase_env = \"PW\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.store_path().unwrap(), PathBuf::from("/tmp/x.db"));
+        assert_eq!(c.master_key.source, MasterKeySource::Passphrase);
+        assert_eq!(c.master_key.passphrase_env.as_deref(), Some("PW"));
+    }
+
+    #[test]
+    fn typos_are_errors_not_silently_ignored() {
+        let e = Config::parse("[store]\npaht = \"/x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("paht"), "{e}");
+        assert!(Config::parse("[master_key]\nsource = \"hsm9\"\n").is_err());
+    }
+}

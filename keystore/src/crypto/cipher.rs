@@ -1,0 +1,471 @@
+//! Symmetric encryption: AES (ECB, CBC, CBC-PAD, CTR, GCM, XTS), ChaCha20,
+//! ChaCha20-Poly1305 and Triple DES CBC, one-shot and streaming.
+//!
+//! PKCS#11 3.0 §5.8–5.9 (`C_Encrypt*`, `C_Decrypt*`) with the mechanisms of
+//! PKCS#11 3.0 Current Mechanisms §2.10 (AES), §2.14 (GCM), §2.59–2.60
+//! (ChaCha20, ChaCha20-Poly1305); KMIP 2.1 §6.1.17 (Encrypt) and §6.1.14
+//! (Decrypt), including their streaming form (Init / Correlation Value / Final).
+//!
+//! AEAD output is `ciphertext || tag`; decryption takes the same layout and
+//! returns no plaintext at all unless the tag verifies. RSA encryption lives
+//! in [`super::rsa_crypt`] and is re-exported here.
+
+use openssl::cipher::{Cipher, CipherRef};
+use openssl::cipher_ctx::CipherCtx;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+pub use super::rsa_crypt::{rsa_decrypt, rsa_encrypt, RsaPadding};
+use crate::error::{Error, Result};
+
+/// A symmetric cipher with its mode and per-message parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CipherMode {
+    /// AES-ECB (SP 800-38A §6.1); data must be a multiple of 16 bytes.
+    AesEcb,
+    /// AES-CBC without padding (SP 800-38A §6.2); 16-byte IV, data a multiple of 16.
+    AesCbc { iv: Vec<u8> },
+    /// AES-CBC with PKCS#7 padding (`CKM_AES_CBC_PAD`, RFC 5652 §6.3); 16-byte IV.
+    AesCbcPad { iv: Vec<u8> },
+    /// AES-CTR (SP 800-38A §6.5). `iv` is the 16-byte initial counter block;
+    /// the whole block is incremented as one 128-bit big-endian counter.
+    AesCtr { iv: Vec<u8> },
+    /// AES-GCM (SP 800-38D). IV of 1..=256 bytes (12 recommended); tag of
+    /// 4, 8 or 12..=16 bytes (SP 800-38D §5.2.1.2).
+    AesGcm {
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_len: usize,
+    },
+    /// AES-XTS (IEEE 1619, SP 800-38E). The key is two AES keys (32 or 64
+    /// bytes, halves distinct); `tweak` is 16 bytes (the data unit sequence
+    /// number, little-endian); the data is one data unit of 16 bytes to 16 MiB.
+    AesXts { tweak: Vec<u8> },
+    /// ChaCha20 (RFC 8439 §2.4) with a 12-byte nonce and 32-bit block counter,
+    /// or the original 8-byte nonce and 64-bit counter (`CKM_CHACHA20`).
+    ChaCha20 { nonce: Vec<u8>, counter: u64 },
+    /// ChaCha20-Poly1305 AEAD (RFC 8439 §2.8), 12-byte nonce, 16-byte tag.
+    ChaCha20Poly1305 { nonce: Vec<u8>, aad: Vec<u8> },
+    /// Three-key Triple DES in CBC mode (SP 800-67, SP 800-38A); 8-byte IV,
+    /// data a multiple of 8.
+    TripleDesCbc { iv: Vec<u8> },
+    /// Triple DES CBC with PKCS#7 padding (`CKM_DES3_CBC_PAD`).
+    TripleDesCbcPad { iv: Vec<u8> },
+}
+
+/// Which way a [`CipherContext`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Direction {
+    Encrypt,
+    Decrypt,
+}
+
+/// How a mode consumes data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A block mode; without padding the total length must be a block multiple.
+    Block { block: usize, pad: bool },
+    /// A stream mode (CTR, ChaCha20): any length.
+    Stream,
+    /// An AEAD mode with a tag of `tag_len` bytes appended.
+    Aead { tag_len: usize },
+    /// XTS: the whole input is one data unit, processed at the end.
+    Xts,
+}
+
+/// XTS data unit bounds: at least one block, at most 2^20 blocks (IEEE 1619 §5.1).
+const XTS_MIN_LEN: usize = 16;
+const XTS_MAX_LEN: usize = 16 << 20;
+/// Largest slice handed to `EVP_CipherUpdate` at once (it takes an `int`).
+const MAX_CHUNK: usize = 1 << 28;
+
+impl CipherMode {
+    fn shape(&self) -> Shape {
+        match self {
+            CipherMode::AesEcb | CipherMode::AesCbc { .. } => Shape::Block {
+                block: 16,
+                pad: false,
+            },
+            CipherMode::AesCbcPad { .. } => Shape::Block {
+                block: 16,
+                pad: true,
+            },
+            CipherMode::TripleDesCbc { .. } => Shape::Block {
+                block: 8,
+                pad: false,
+            },
+            CipherMode::TripleDesCbcPad { .. } => Shape::Block {
+                block: 8,
+                pad: true,
+            },
+            CipherMode::AesCtr { .. } | CipherMode::ChaCha20 { .. } => Shape::Stream,
+            CipherMode::AesGcm { tag_len, .. } => Shape::Aead { tag_len: *tag_len },
+            CipherMode::ChaCha20Poly1305 { .. } => Shape::Aead { tag_len: 16 },
+            CipherMode::AesXts { .. } => Shape::Xts,
+        }
+    }
+
+    /// An upper bound on the output of a one-shot [`encrypt`] or [`decrypt`]
+    /// of `input_len` bytes (for PKCS#11 length queries).
+    pub fn output_len_bound(&self, direction: Direction, input_len: usize) -> usize {
+        bound(self.shape(), direction, input_len)
+    }
+}
+
+fn bound(shape: Shape, direction: Direction, pending: usize) -> usize {
+    match (shape, direction) {
+        (Shape::Block { block, pad: true }, Direction::Encrypt) => {
+            (pending - pending % block).saturating_add(block)
+        }
+        (Shape::Aead { tag_len }, Direction::Encrypt) => pending.saturating_add(tag_len),
+        (Shape::Aead { tag_len }, Direction::Decrypt) => pending.saturating_sub(tag_len),
+        _ => pending,
+    }
+}
+
+fn check_len(what: &str, got: usize, want: &[usize]) -> Result<()> {
+    if want.contains(&got) {
+        return Ok(());
+    }
+    let list: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+    Err(Error::InvalidArgument(format!(
+        "{what} must be {} bytes, got {got}",
+        list.join(" or ")
+    )))
+}
+
+fn aes(key: &[u8], by_len: [&'static CipherRef; 3]) -> Result<&'static CipherRef> {
+    check_len("AES key", key.len(), &[16, 24, 32])?;
+    Ok(match key.len() {
+        16 => by_len[0],
+        24 => by_len[1],
+        _ => by_len[2],
+    })
+}
+
+/// The OpenSSL cipher, the IV to give it, and the AAD of a checked mode.
+type Setup<'m> = (&'static CipherRef, Option<Vec<u8>>, &'m [u8]);
+
+/// Checks key and parameters and returns what OpenSSL needs.
+fn setup<'m>(key: &[u8], mode: &'m CipherMode) -> Result<Setup<'m>> {
+    Ok(match mode {
+        CipherMode::AesEcb => (
+            aes(
+                key,
+                [
+                    Cipher::aes_128_ecb(),
+                    Cipher::aes_192_ecb(),
+                    Cipher::aes_256_ecb(),
+                ],
+            )?,
+            None,
+            &[],
+        ),
+        CipherMode::AesCbc { iv } | CipherMode::AesCbcPad { iv } => {
+            let c = aes(
+                key,
+                [
+                    Cipher::aes_128_cbc(),
+                    Cipher::aes_192_cbc(),
+                    Cipher::aes_256_cbc(),
+                ],
+            )?;
+            check_len("AES-CBC IV", iv.len(), &[16])?;
+            (c, Some(iv.clone()), &[])
+        }
+        CipherMode::AesCtr { iv } => {
+            let c = aes(
+                key,
+                [
+                    Cipher::aes_128_ctr(),
+                    Cipher::aes_192_ctr(),
+                    Cipher::aes_256_ctr(),
+                ],
+            )?;
+            check_len("AES-CTR initial counter block", iv.len(), &[16])?;
+            (c, Some(iv.clone()), &[])
+        }
+        CipherMode::AesGcm { iv, aad, tag_len } => {
+            let c = aes(
+                key,
+                [
+                    Cipher::aes_128_gcm(),
+                    Cipher::aes_192_gcm(),
+                    Cipher::aes_256_gcm(),
+                ],
+            )?;
+            if iv.is_empty() || iv.len() > 256 {
+                return Err(Error::InvalidArgument(format!(
+                    "AES-GCM IV must be 1 to 256 bytes, got {}",
+                    iv.len()
+                )));
+            }
+            check_len("AES-GCM tag", *tag_len, &[4, 8, 12, 13, 14, 15, 16])?;
+            (c, Some(iv.clone()), aad.as_slice())
+        }
+        CipherMode::AesXts { tweak } => {
+            check_len("AES-XTS key", key.len(), &[32, 64])?;
+            let (k1, k2) = key.split_at(key.len() / 2);
+            if crate::secret::ct_eq(k1, k2) {
+                return Err(Error::InvalidArgument(
+                    "AES-XTS key halves must differ (SP 800-38E)".into(),
+                ));
+            }
+            check_len("AES-XTS tweak", tweak.len(), &[16])?;
+            let c = if key.len() == 32 {
+                Cipher::aes_128_xts()
+            } else {
+                Cipher::aes_256_xts()
+            };
+            (c, Some(tweak.clone()), &[])
+        }
+        CipherMode::ChaCha20 { nonce, counter } => {
+            check_len("ChaCha20 key", key.len(), &[32])?;
+            check_len("ChaCha20 nonce", nonce.len(), &[8, 12])?;
+            // OpenSSL's 16-byte IV is state words 12..15: the block counter
+            // (little-endian) followed by the nonce.
+            let mut iv = Vec::with_capacity(16);
+            if nonce.len() == 12 {
+                let c = u32::try_from(*counter).map_err(|_| {
+                    Error::InvalidArgument(
+                        "ChaCha20 counter must fit 32 bits with a 12-byte nonce".into(),
+                    )
+                })?;
+                iv.extend_from_slice(&c.to_le_bytes());
+            } else {
+                iv.extend_from_slice(&counter.to_le_bytes());
+            }
+            iv.extend_from_slice(nonce);
+            (Cipher::chacha20(), Some(iv), &[])
+        }
+        CipherMode::ChaCha20Poly1305 { nonce, aad } => {
+            check_len("ChaCha20-Poly1305 key", key.len(), &[32])?;
+            check_len("ChaCha20-Poly1305 nonce", nonce.len(), &[12])?;
+            (
+                Cipher::chacha20_poly1305(),
+                Some(nonce.clone()),
+                aad.as_slice(),
+            )
+        }
+        CipherMode::TripleDesCbc { iv } | CipherMode::TripleDesCbcPad { iv } => {
+            check_len("Triple DES key", key.len(), &[24])?;
+            check_len("Triple DES IV", iv.len(), &[8])?;
+            (Cipher::des_ede3_cbc(), Some(iv.clone()), &[])
+        }
+    })
+}
+
+/// A streaming encryption or decryption (`C_EncryptInit`/`Update`/`Final`).
+///
+/// [`update`](Self::update) returns what can be released so far;
+/// [`finish`](Self::finish) consumes the context and returns the rest. AEAD
+/// decryption and XTS return nothing before `finish`: AEAD plaintext is only
+/// released after its tag verifies, and an XTS data unit is processed whole.
+pub struct CipherContext {
+    ctx: CipherCtx,
+    direction: Direction,
+    shape: Shape,
+    /// Bytes accepted and not yet returned.
+    held: usize,
+    total_in: usize,
+    /// Input kept until `finish` (AEAD decryption, XTS).
+    buffer: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for CipherContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CipherContext")
+            .field("direction", &self.direction)
+            .field("shape", &self.shape)
+            .field("total_in", &self.total_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CipherContext {
+    /// Starts an operation with `key` (raw bytes) in `mode`.
+    pub fn new(key: &[u8], mode: &CipherMode, direction: Direction) -> Result<Self> {
+        let (cipher, iv, aad) = setup(key, mode)?;
+        let mut ctx = CipherCtx::new()?;
+        let init = |ctx: &mut CipherCtx,
+                    c: Option<&CipherRef>,
+                    k: Option<&[u8]>,
+                    iv: Option<&[u8]>| match direction {
+            Direction::Encrypt => ctx.encrypt_init(c, k, iv),
+            Direction::Decrypt => ctx.decrypt_init(c, k, iv),
+        };
+        init(&mut ctx, Some(cipher), None, None)?;
+        if let (CipherMode::AesGcm { .. }, Some(iv)) = (mode, &iv) {
+            ctx.set_iv_length(iv.len())?;
+        }
+        // Lengths were checked by `setup`, so the openssl crate's length
+        // assertions cannot fire.
+        init(&mut ctx, None, Some(key), iv.as_deref())?;
+        let shape = mode.shape();
+        if let Shape::Block { pad, .. } = shape {
+            ctx.set_padding(pad);
+        }
+        if !aad.is_empty() {
+            for chunk in aad.chunks(MAX_CHUNK) {
+                ctx.cipher_update(chunk, None)?;
+            }
+        }
+        Ok(CipherContext {
+            ctx,
+            direction,
+            shape,
+            held: 0,
+            total_in: 0,
+            buffer: Zeroizing::new(Vec::new()),
+        })
+    }
+
+    fn buffers_input(&self) -> bool {
+        matches!(
+            (self.shape, self.direction),
+            (Shape::Xts, _) | (Shape::Aead { .. }, Direction::Decrypt)
+        )
+    }
+
+    /// Runs `data` through OpenSSL and appends the output to `out`.
+    fn feed(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        for chunk in data.chunks(MAX_CHUNK) {
+            self.ctx.cipher_update_vec(chunk, out)?;
+        }
+        Ok(())
+    }
+
+    /// Processes more input and returns the output available so far.
+    pub fn update(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        self.total_in = self
+            .total_in
+            .checked_add(data.len())
+            .ok_or_else(|| Error::InvalidArgument("input too long".into()))?;
+        if self.buffers_input() {
+            if self.shape == Shape::Xts && self.total_in > XTS_MAX_LEN {
+                return Err(Error::InvalidArgument(format!(
+                    "AES-XTS data unit is limited to {XTS_MAX_LEN} bytes"
+                )));
+            }
+            self.buffer.extend_from_slice(data);
+            self.held = self.buffer.len();
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(data.len() + 16);
+        self.feed(data, &mut out)?;
+        self.held = (self.held + data.len()).saturating_sub(out.len());
+        Ok(out)
+    }
+
+    /// Completes the operation and returns the remaining output (for AEAD
+    /// encryption, the tag; for AEAD decryption and XTS, everything).
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        match self.shape {
+            Shape::Block { block, pad } => {
+                let misaligned = !self.total_in.is_multiple_of(block);
+                if (!pad || self.direction == Direction::Decrypt) && misaligned
+                    || (pad && self.direction == Direction::Decrypt && self.total_in == 0)
+                {
+                    return Err(Error::InvalidArgument(format!(
+                        "{} length must be a {}multiple of the {block}-byte block",
+                        if self.direction == Direction::Encrypt {
+                            "plaintext"
+                        } else {
+                            "ciphertext"
+                        },
+                        if pad { "non-zero " } else { "" },
+                    )));
+                }
+                if let Err(e) = self.ctx.cipher_final_vec(&mut out) {
+                    return Err(if pad && self.direction == Direction::Decrypt {
+                        Error::DecryptionFailed("invalid padding".into())
+                    } else {
+                        e.into()
+                    });
+                }
+            }
+            Shape::Stream => {
+                self.ctx.cipher_final_vec(&mut out)?;
+            }
+            Shape::Xts => {
+                if self.buffer.len() < XTS_MIN_LEN {
+                    return Err(Error::InvalidArgument(format!(
+                        "AES-XTS data unit must be at least {XTS_MIN_LEN} bytes"
+                    )));
+                }
+                let data = std::mem::take(&mut *self.buffer);
+                let data = Zeroizing::new(data);
+                self.feed(&data, &mut out)?;
+                self.ctx.cipher_final_vec(&mut out)?;
+            }
+            Shape::Aead { tag_len } => match self.direction {
+                Direction::Encrypt => {
+                    self.ctx.cipher_final_vec(&mut out)?;
+                    let mut tag = vec![0u8; tag_len];
+                    self.ctx.tag(&mut tag)?;
+                    out.extend_from_slice(&tag);
+                }
+                Direction::Decrypt => {
+                    let data = Zeroizing::new(std::mem::take(&mut *self.buffer));
+                    if data.len() < tag_len {
+                        return Err(Error::DecryptionFailed(
+                            "ciphertext shorter than its tag".into(),
+                        ));
+                    }
+                    let (ct, tag) = data.split_at(data.len() - tag_len);
+                    self.feed(ct, &mut out)?;
+                    self.ctx.set_tag(tag)?;
+                    if self.ctx.cipher_final_vec(&mut out).is_err() {
+                        out.zeroize();
+                        return Err(Error::DecryptionFailed(
+                            "authentication tag mismatch".into(),
+                        ));
+                    }
+                }
+            },
+        }
+        Ok(out)
+    }
+
+    /// An upper bound on what `update` of `input_len` more bytes followed
+    /// by `finish` can return in total.
+    pub fn output_len_bound(&self, input_len: usize) -> usize {
+        bound(
+            self.shape,
+            self.direction,
+            self.held.saturating_add(input_len),
+        )
+    }
+}
+
+/// One-shot encryption of `data` with `key` in `mode`. AEAD modes return
+/// `ciphertext || tag`.
+pub fn encrypt(key: &[u8], mode: &CipherMode, data: &[u8]) -> Result<Vec<u8>> {
+    let mut ctx = CipherContext::new(key, mode, Direction::Encrypt)?;
+    let mut out = ctx.update(data)?;
+    out.extend(ctx.finish()?);
+    Ok(out)
+}
+
+/// One-shot decryption. A wrong AEAD tag or bad padding is
+/// [`Error::DecryptionFailed`]; a ciphertext of impossible length is
+/// [`Error::InvalidArgument`].
+pub fn decrypt(key: &[u8], mode: &CipherMode, data: &[u8]) -> Result<Vec<u8>> {
+    let mut ctx = CipherContext::new(key, mode, Direction::Decrypt)?;
+    let mut out = ctx.update(data)?;
+    match ctx.finish() {
+        Ok(rest) => {
+            out.extend(rest);
+            Ok(out)
+        }
+        Err(e) => {
+            out.zeroize();
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "cipher_tests.rs"]
+mod tests;

@@ -1,0 +1,28 @@
+//! keybridge key store core.
+//!
+//! The one record behind both protocols: managed objects and their
+//! attributes, the cryptography on them, encrypted storage, the key
+//! hierarchy that keeps every stored secret wrapped, and the audit log.
+//! It knows nothing of KMIP framing or the PKCS#11 C ABI.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod hierarchy;
+mod key_store;
+pub mod keygen;
+pub mod lifecycle;
+pub mod object;
+pub mod partition;
+mod record;
+pub mod secret;
+pub mod storage;
+
+pub use error::{Error, Result};
+pub use key_store::{KeyStore, MasterSession, PartitionInfo, MAX_PIN_FAILURES};
+pub use object::{Algorithm, Attributes, ManagedObject, ObjectType};
+pub use partition::{Filter, Partition};
+pub use secret::SecretBytes;
+pub use storage::PinRole;

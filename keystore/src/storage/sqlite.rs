@@ -1,0 +1,790 @@
+//! The embedded SQLite store: one file, WAL, shared by every process.
+//!
+//! Several processes (the server and any application that loaded the PKCS#11
+//! module) open the same file. SQLite's locking serializes their writes;
+//! every write runs in `BEGIN IMMEDIATE`, so a writer takes the write lock
+//! before reading what it will change and never has to be rolled back for a
+//! lock upgrade, and a busy timeout makes writers queue instead of failing.
+//! `synchronous = FULL` makes a committed transaction survive power loss.
+
+use super::{ObjectQuery, ObjectRow, PartitionRow, PinRole, PinRow, Store};
+use crate::audit::{self, AuditEntry, AuditRecord};
+use crate::error::{Error, Result};
+use parking_lot::Mutex;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how
+/// many have run. Never edit a released entry: append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    "CREATE TABLE meta (
+         key   TEXT PRIMARY KEY,
+         value BLOB NOT NULL
+     );
+     CREATE TABLE partitions (
+         id               TEXT PRIMARY KEY,
+         label            TEXT NOT NULL UNIQUE,
+         created          INTEGER NOT NULL,
+         key_under_master BLOB,
+         key_sealed       BLOB,
+         info             BLOB NOT NULL
+     );
+     CREATE TABLE pins (
+         partition   TEXT NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
+         role        TEXT NOT NULL,
+         kdf         BLOB NOT NULL,
+         wrapped_key BLOB NOT NULL,
+         failures    INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (partition, role)
+     );
+     CREATE TABLE objects (
+         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+         uid         TEXT NOT NULL UNIQUE,
+         partition   TEXT NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
+         object_type INTEGER NOT NULL,
+         state       INTEGER NOT NULL,
+         label       TEXT,
+         key_id      BLOB,
+         attributes  BLOB NOT NULL,
+         value       BLOB,
+         protected   INTEGER NOT NULL,
+         mac         BLOB NOT NULL,
+         revision    INTEGER NOT NULL
+     );
+     CREATE INDEX objects_partition_type ON objects(partition, object_type);
+     CREATE INDEX objects_partition_label ON objects(partition, label);
+     CREATE INDEX objects_partition_key_id ON objects(partition, key_id);
+     CREATE INDEX objects_partition_state ON objects(partition, state);
+     CREATE TABLE audit (
+         seq        INTEGER PRIMARY KEY,
+         time_ms    INTEGER NOT NULL,
+         identity   TEXT NOT NULL,
+         operation  TEXT NOT NULL,
+         object     TEXT,
+         result     TEXT NOT NULL,
+         client     TEXT,
+         detail     TEXT,
+         prev_hash  BLOB NOT NULL,
+         hash       BLOB NOT NULL
+     );
+     CREATE INDEX audit_identity ON audit(identity);
+     CREATE INDEX audit_object ON audit(object);
+     CREATE INDEX audit_time ON audit(time_ms);
+     CREATE TABLE audit_head (
+         id   INTEGER PRIMARY KEY CHECK (id = 1),
+         seq  INTEGER NOT NULL,
+         hash BLOB NOT NULL
+     );",
+];
+
+/// The SQLite back end. One connection per process, behind a mutex; the
+/// file is what processes share.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store file at `path` and brings its
+    /// schema up to date. The file is created readable by its owner only.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let conn = Connection::open(path)?;
+        restrict_permissions(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode returns a row; the others don't.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Storage(format!(
+                "{}: could not switch to WAL journal (got {mode})",
+                path.display()
+            )));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;",
+        )?;
+        let mut store = SqliteStore {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32> {
+        let conn = self.conn.lock();
+        Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let conn = self.conn.get_mut();
+        // IMMEDIATE: two processes opening a new file at once must not both
+        // run the same migration.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = usize::try_from(version)
+            .map_err(|_| Error::Integrity(format!("store schema version {version} is invalid")))?;
+        if version > MIGRATIONS.len() {
+            return Err(Error::Storage(format!(
+                "store schema version {version} is newer than this keybridge understands ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+}
+
+fn restrict_permissions(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(format!("restricting {}", path.display()), e))?;
+    }
+    Ok(())
+}
+
+const OBJECT_COLUMNS: &str =
+    "uid, partition, object_type, state, label, key_id, attributes, value, protected, mac, revision";
+
+/// Bytes of a column whatever its storage class: a row edited outside
+/// keybridge may hold TEXT where a BLOB belongs, and must then fail the
+/// record's integrity check rather than the read.
+fn bytes(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Vec<u8>>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Blob(b) | ValueRef::Text(b) => Some(b.to_vec()),
+        ValueRef::Integer(n) => Some(n.to_be_bytes().to_vec()),
+        ValueRef::Real(x) => Some(x.to_be_bytes().to_vec()),
+    })
+}
+
+fn object_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
+    Ok(ObjectRow {
+        uid: r.get(0)?,
+        partition: r.get(1)?,
+        object_type: r.get(2)?,
+        state: r.get(3)?,
+        label: r.get(4)?,
+        key_id: bytes(r, 5)?,
+        attributes: bytes(r, 6)?.unwrap_or_default(),
+        value: bytes(r, 7)?,
+        protected: r.get(8)?,
+        mac: bytes(r, 9)?.unwrap_or_default(),
+        revision: r.get(10)?,
+    })
+}
+
+const PARTITION_COLUMNS: &str = "id, label, created, key_under_master, key_sealed, info";
+
+fn partition_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PartitionRow> {
+    Ok(PartitionRow {
+        id: r.get(0)?,
+        label: r.get(1)?,
+        created: r.get(2)?,
+        key_under_master: r.get(3)?,
+        key_sealed: r.get(4)?,
+        info: r.get(5)?,
+    })
+}
+
+fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32]> {
+    v.try_into()
+        .map_err(|_| Error::Integrity(format!("audit {what} is not 32 bytes")))
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+impl Store for SqliteStore {
+    fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let conn = self.conn.lock();
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn meta_insert(&self, key: &str, value: &[u8]) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+                params![key, value],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn insert_partition(&self, row: &PartitionRow) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO partitions (id, label, created, key_under_master, key_sealed, info)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    row.id,
+                    row.label,
+                    row.created,
+                    row.key_under_master,
+                    row.key_sealed,
+                    row.info
+                ],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::AlreadyExists(format!("partition {:?}", row.label))
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    fn get_partition(&self, id: &str) -> Result<Option<PartitionRow>> {
+        let conn = self.conn.lock();
+        let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE id = ?1");
+        Ok(conn.query_row(&sql, [id], partition_from_row).optional()?)
+    }
+
+    fn find_partition_by_label(&self, label: &str) -> Result<Option<PartitionRow>> {
+        let conn = self.conn.lock();
+        let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE label = ?1");
+        Ok(conn
+            .query_row(&sql, [label], partition_from_row)
+            .optional()?)
+    }
+
+    fn list_partitions(&self) -> Result<Vec<PartitionRow>> {
+        let conn = self.conn.lock();
+        let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions ORDER BY created, id");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], partition_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn update_partition(&self, row: &PartitionRow) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE partitions SET label = ?2, key_under_master = ?3, key_sealed = ?4, info = ?5
+                 WHERE id = ?1",
+                params![row.id, row.label, row.key_under_master, row.key_sealed, row.info],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound(format!("partition {}", row.id)));
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_partition(&self, id: &str) -> Result<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM partitions WHERE id = ?1", [id])? == 1))
+    }
+
+    fn clear_partition_objects(&self, id: &str) -> Result<u64> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM objects WHERE partition = ?1", [id])? as u64))
+    }
+
+    fn put_pin(&self, row: &PinRow) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO pins (partition, role, kdf, wrapped_key, failures)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(partition, role) DO UPDATE SET
+                     kdf = excluded.kdf, wrapped_key = excluded.wrapped_key,
+                     failures = excluded.failures",
+                params![
+                    row.partition,
+                    row.role.as_str(),
+                    row.kdf,
+                    row.wrapped_key,
+                    row.failures
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_pin(&self, partition: &str, role: PinRole) -> Result<Option<PinRow>> {
+        let conn = self.conn.lock();
+        Ok(conn
+            .query_row(
+                "SELECT kdf, wrapped_key, failures FROM pins WHERE partition = ?1 AND role = ?2",
+                params![partition, role.as_str()],
+                |r| {
+                    Ok(PinRow {
+                        partition: partition.to_string(),
+                        role,
+                        kdf: r.get(0)?,
+                        wrapped_key: r.get(1)?,
+                        failures: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn delete_pin(&self, partition: &str, role: PinRole) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM pins WHERE partition = ?1 AND role = ?2",
+                params![partition, role.as_str()],
+            )? == 1)
+        })
+    }
+
+    fn record_pin_failure(&self, partition: &str, role: PinRole) -> Result<u32> {
+        self.write(|tx| {
+            let n: Option<u32> = tx
+                .query_row(
+                    "UPDATE pins SET failures = failures + 1 WHERE partition = ?1 AND role = ?2
+                     RETURNING failures",
+                    params![partition, role.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            n.ok_or_else(|| {
+                Error::NotFound(format!("{} PIN of partition {partition}", role.as_str()))
+            })
+        })
+    }
+
+    fn reset_pin_failures(&self, partition: &str, role: PinRole) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE pins SET failures = 0 WHERE partition = ?1 AND role = ?2 AND failures != 0",
+                params![partition, role.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn insert_object(&self, row: &ObjectRow) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO objects ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    row.uid, row.partition, row.object_type, row.state, row.label, row.key_id,
+                    row.attributes, row.value, row.protected, row.mac, row.revision
+                ],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::AlreadyExists(format!("object {}", row.uid))
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    fn get_object(&self, uid: &str) -> Result<Option<ObjectRow>> {
+        let conn = self.conn.lock();
+        let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE uid = ?1");
+        Ok(conn.query_row(&sql, [uid], object_from_row).optional()?)
+    }
+
+    fn update_object(&self, row: &ObjectRow) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
+                     attributes = ?7, value = ?8, protected = ?9, mac = ?10, revision = ?11
+                 WHERE uid = ?1 AND partition = ?2 AND revision = ?11 - 1",
+                params![
+                    row.uid,
+                    row.partition,
+                    row.object_type,
+                    row.state,
+                    row.label,
+                    row.key_id,
+                    row.attributes,
+                    row.value,
+                    row.protected,
+                    row.mac,
+                    row.revision
+                ],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn delete_object(&self, uid: &str) -> Result<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM objects WHERE uid = ?1", [uid])? == 1))
+    }
+
+    fn find_objects(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {
+        let conn = self.conn.lock();
+        let mut sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut filter = |column: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+        };
+        if let Some(p) = &q.partition {
+            filter("partition", p.clone().into());
+        }
+        if let Some(t) = q.object_type {
+            filter("object_type", t.into());
+        }
+        if let Some(l) = &q.label {
+            filter("label", l.clone().into());
+        }
+        if let Some(k) = &q.key_id {
+            filter("key_id", k.clone().into());
+        }
+        if let Some(s) = q.state {
+            filter("state", s.into());
+        }
+        sql.push_str(" ORDER BY seq");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), object_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+        self.write(|tx| {
+            let head = read_head(tx)?;
+            let rec = audit::next_record(head, entry.clone());
+            let e = &rec.entry;
+            tx.execute(
+                "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    rec.seq as i64, e.time_ms, e.identity, e.operation, e.object, e.result,
+                    e.client, e.detail, &rec.prev_hash[..], &rec.hash[..]
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                params![rec.seq as i64, &rec.hash[..]],
+            )?;
+            Ok(rec)
+        })
+    }
+
+    fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
+        let conn = self.conn.lock();
+        let mut stmt = conn.prepare(
+            "SELECT seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash
+             FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![from as i64, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                AuditEntry {
+                    time_ms: r.get(1)?,
+                    identity: r.get(2)?,
+                    operation: r.get(3)?,
+                    object: r.get(4)?,
+                    result: r.get(5)?,
+                    client: r.get(6)?,
+                    detail: r.get(7)?,
+                },
+                r.get::<_, Vec<u8>>(8)?,
+                r.get::<_, Vec<u8>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, entry, prev, hash) = row?;
+            out.push(AuditRecord {
+                seq: seq as u64,
+                entry,
+                prev_hash: hash32(prev, "previous hash")?,
+                hash: hash32(hash, "hash")?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
+        let conn = self.conn.lock();
+        read_head(&conn)
+    }
+}
+
+fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
+    let head: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    match head {
+        None => Ok(None),
+        Some((seq, hash)) => Ok(Some((seq as u64, hash32(hash, "head hash")?))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+        (dir, s)
+    }
+
+    fn partition(s: &SqliteStore, id: &str) {
+        s.insert_partition(&PartitionRow {
+            id: id.into(),
+            label: format!("label-{id}"),
+            created: 1,
+            key_under_master: Some(vec![1]),
+            key_sealed: None,
+            info: b"{}".to_vec(),
+        })
+        .unwrap();
+    }
+
+    fn object(uid: &str, partition: &str, label: &str) -> ObjectRow {
+        ObjectRow {
+            uid: uid.into(),
+            partition: partition.into(),
+            object_type: 2,
+            state: 1,
+            label: Some(label.into()),
+            key_id: Some(vec![7]),
+            attributes: b"{}".to_vec(),
+            value: Some(vec![9; 40]),
+            protected: true,
+            mac: vec![0; 32],
+            revision: 1,
+        }
+    }
+
+    #[test]
+    fn schema_is_current_and_wal_is_on() {
+        let (_d, s) = open();
+        assert_eq!(s.schema_version().unwrap() as usize, MIGRATIONS.len());
+        let conn = s.conn.lock();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn reopening_does_not_migrate_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.db");
+        drop(SqliteStore::open(&p).unwrap());
+        let s = SqliteStore::open(&p).unwrap();
+        assert_eq!(s.schema_version().unwrap() as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn refuses_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.db");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = SqliteStore::open(&p).err().unwrap().to_string();
+        assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn store_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (d, _s) = open();
+        let mode = std::fs::metadata(d.path().join("store.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0);
+    }
+
+    #[test]
+    fn object_crud_and_optimistic_update() {
+        let (_d, s) = open();
+        partition(&s, "p1");
+        let mut o = object("u1", "p1", "k");
+        s.insert_object(&o).unwrap();
+        assert!(matches!(s.insert_object(&o), Err(Error::AlreadyExists(_))));
+        assert_eq!(s.get_object("u1").unwrap().unwrap(), o);
+        o.revision = 2;
+        o.state = 2;
+        assert!(s.update_object(&o).unwrap());
+        assert!(
+            !s.update_object(&o).unwrap(),
+            "stale revision must not write"
+        );
+        assert_eq!(s.get_object("u1").unwrap().unwrap().state, 2);
+        assert!(s.delete_object("u1").unwrap());
+        assert!(!s.delete_object("u1").unwrap());
+        assert!(s.get_object("u1").unwrap().is_none());
+    }
+
+    #[test]
+    fn find_by_each_index() {
+        let (_d, s) = open();
+        partition(&s, "p1");
+        partition(&s, "p2");
+        s.insert_object(&object("a", "p1", "x")).unwrap();
+        let mut b = object("b", "p1", "y");
+        b.key_id = Some(vec![8]);
+        b.object_type = 4;
+        s.insert_object(&b).unwrap();
+        s.insert_object(&object("c", "p2", "x")).unwrap();
+        let uids = |q: ObjectQuery| -> Vec<String> {
+            s.find_objects(&q)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.uid)
+                .collect()
+        };
+        assert_eq!(uids(ObjectQuery::default()), ["a", "b", "c"]);
+        assert_eq!(
+            uids(ObjectQuery {
+                partition: Some("p1".into()),
+                ..Default::default()
+            }),
+            ["a", "b"]
+        );
+        assert_eq!(
+            uids(ObjectQuery {
+                label: Some("x".into()),
+                ..Default::default()
+            }),
+            ["a", "c"]
+        );
+        assert_eq!(
+            uids(ObjectQuery {
+                key_id: Some(vec![8]),
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            uids(ObjectQuery {
+                object_type: Some(4),
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            uids(ObjectQuery {
+                partition: Some("p2".into()),
+                label: Some("x".into()),
+                state: Some(1),
+                ..Default::default()
+            }),
+            ["c"]
+        );
+    }
+
+    #[test]
+    fn deleting_a_partition_removes_its_objects_and_pins() {
+        let (_d, s) = open();
+        partition(&s, "p1");
+        s.insert_object(&object("a", "p1", "x")).unwrap();
+        s.put_pin(&PinRow {
+            partition: "p1".into(),
+            role: PinRole::User,
+            kdf: vec![],
+            wrapped_key: vec![1],
+            failures: 0,
+        })
+        .unwrap();
+        assert!(s.delete_partition("p1").unwrap());
+        assert!(s.get_object("a").unwrap().is_none());
+        assert!(s.get_pin("p1", PinRole::User).unwrap().is_none());
+    }
+
+    #[test]
+    fn pin_failures_count_and_reset() {
+        let (_d, s) = open();
+        partition(&s, "p1");
+        s.put_pin(&PinRow {
+            partition: "p1".into(),
+            role: PinRole::User,
+            kdf: vec![],
+            wrapped_key: vec![1],
+            failures: 0,
+        })
+        .unwrap();
+        assert_eq!(s.record_pin_failure("p1", PinRole::User).unwrap(), 1);
+        assert_eq!(s.record_pin_failure("p1", PinRole::User).unwrap(), 2);
+        s.reset_pin_failures("p1", PinRole::User).unwrap();
+        assert_eq!(s.get_pin("p1", PinRole::User).unwrap().unwrap().failures, 0);
+        assert!(s
+            .record_pin_failure("p1", PinRole::SecurityOfficer)
+            .is_err());
+    }
+
+    #[test]
+    fn meta_insert_is_first_writer_wins() {
+        let (_d, s) = open();
+        assert!(s.meta_insert("k", b"one").unwrap());
+        assert!(!s.meta_insert("k", b"two").unwrap());
+        assert_eq!(s.meta_get("k").unwrap().unwrap(), b"one");
+    }
+
+    #[test]
+    fn audit_appends_chain_and_verify() {
+        let (_d, s) = open();
+        for i in 0..3 {
+            s.append_audit(&AuditEntry::now(
+                "alice",
+                "Get",
+                Some(&format!("u{i}")),
+                "ok",
+            ))
+            .unwrap();
+        }
+        let recs = s.audit_records(1, 100).unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[1].prev_hash, recs[0].hash);
+        assert_eq!(s.audit_head().unwrap().unwrap(), (3, recs[2].hash));
+        assert_eq!(audit::verify(&s).unwrap().records, 3);
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every keybridge test. On a fresh Debian machine with Rust it first
+# installs what the build and the tests need, then builds once (release
+# profile, reused by every test) and runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# System packages: OpenSSL headers for the openssl crate.
+packages=(pkg-config libssl-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "== format"
+cargo fmt --all -- --check
+
+echo "== lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== build (release)"
+cargo build --workspace --release --locked
+
+echo "== test"
+cargo test --workspace --release --locked
