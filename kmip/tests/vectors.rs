@@ -7,10 +7,15 @@ use std::path::PathBuf;
 use kmip::template::{Placeholder, PlaceholderKind, Template};
 use kmip::{decode, encode, vectors, ItemType, Tag, Value};
 
+/// `$KEYBRIDGE_KMIP_VECTORS/<version>`, else `shared/kmip-vectors` beside
+/// the checkout (where CI and developers have it).
 fn vector_dir(version: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/kmip-vectors")
-        .join(version)
+    let root = std::env::var_os("KEYBRIDGE_KMIP_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/kmip-vectors")
+        });
+    root.join(version)
 }
 
 /// A stand-in of the placeholder's type, derived from its text.
