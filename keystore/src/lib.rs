@@ -5,6 +5,11 @@
 //! hierarchy that keeps every stored secret wrapped, and the audit log.
 //! It knows nothing of KMIP framing or the PKCS#11 C ABI.
 #![forbid(unsafe_code)]
+// No path an input can reach may panic: errors are returned, never unwrapped.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod audit;
 pub mod config;

@@ -96,6 +96,24 @@ pub enum Algorithm {
     X448,
 }
 
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Algorithm::Aes => f.write_str("AES"),
+            Algorithm::TripleDes => f.write_str("3DES"),
+            Algorithm::ChaCha20 => f.write_str("ChaCha20"),
+            Algorithm::GenericSecret => f.write_str("generic"),
+            Algorithm::Hmac(d) => write!(f, "HMAC-{}", d.name()),
+            Algorithm::Rsa => f.write_str("RSA"),
+            Algorithm::Ec => f.write_str("EC"),
+            Algorithm::Ed25519 => f.write_str("Ed25519"),
+            Algorithm::Ed448 => f.write_str("Ed448"),
+            Algorithm::X25519 => f.write_str("X25519"),
+            Algorithm::X448 => f.write_str("X448"),
+        }
+    }
+}
+
 /// Named curves (KMIP Recommended Curve, PKCS#11 CKA_EC_PARAMS).
 pub use crate::crypto::generate::Curve;
 

@@ -91,11 +91,16 @@ pub enum AuditCommand {
     },
 }
 
+/// `admin:<login name>`, else `admin:uid=<uid>` (no USER in cron, CI, containers).
 fn admin_identity() -> String {
-    format!(
-        "admin:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
+    use std::os::unix::fs::MetadataExt;
+    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(name) if !name.is_empty() => format!("admin:{name}"),
+        _ => match std::fs::metadata("/proc/self") {
+            Ok(m) => format!("admin:uid={}", m.uid()),
+            Err(_) => "admin:unknown".into(),
+        },
+    }
 }
 
 fn unlock() -> Result<(Config, MasterSession)> {
@@ -273,10 +278,21 @@ pub fn key(cmd: KeyCommand) -> Result<()> {
             partition,
             pre_active,
         } => {
-            let uids = audited(&ks, "key.create", Some(&name), || {
-                create_key(&session, &name, algorithm, length, &partition, pre_active)
-            })?;
+            let uids = match create_key(&session, &name, algorithm, length, &partition, pre_active)
+            {
+                Ok(uids) => uids,
+                Err(e) => {
+                    let mut entry =
+                        AuditEntry::now(&admin_identity(), "key.create", None, &e.to_string());
+                    entry.detail = Some(format!("name={name}"));
+                    ks.audit(&entry)?;
+                    return Err(e);
+                }
+            };
             for uid in uids {
+                let mut entry = AuditEntry::now(&admin_identity(), "key.create", Some(&uid), "ok");
+                entry.detail = Some(format!("name={name}"));
+                ks.audit(&entry)?;
                 println!("{uid}");
             }
         }
@@ -290,7 +306,7 @@ pub fn key(cmd: KeyCommand) -> Result<()> {
                 let a = &o.attributes;
                 let alg = match (a.algorithm, a.curve) {
                     (_, Some(c)) => c.name().to_string(),
-                    (Some(alg), None) => format!("{alg:?}"),
+                    (Some(alg), None) => alg.to_string(),
                     (None, None) => "-".into(),
                 };
                 println!(

@@ -1,0 +1,224 @@
+//! Tests of the SQLite store.
+use super::*;
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    (dir, s)
+}
+
+fn partition(s: &SqliteStore, id: &str) {
+    s.insert_partition(&PartitionRow {
+        id: id.into(),
+        label: format!("label-{id}"),
+        created: 1,
+        key_under_master: Some(vec![1]),
+        key_sealed: None,
+        info: b"{}".to_vec(),
+    })
+    .unwrap();
+}
+
+fn object(uid: &str, partition: &str, label: &str) -> ObjectRow {
+    ObjectRow {
+        uid: uid.into(),
+        partition: partition.into(),
+        object_type: 2,
+        state: 1,
+        label: Some(label.into()),
+        key_id: Some(vec![7]),
+        attributes: b"{}".to_vec(),
+        value: Some(vec![9; 40]),
+        protected: true,
+        mac: vec![0; 32],
+        revision: 1,
+    }
+}
+
+#[test]
+fn schema_is_current_and_wal_is_on() {
+    let (_d, s) = open();
+    assert_eq!(s.schema_version().unwrap() as usize, MIGRATIONS.len());
+    let conn = s.conn.lock();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn reopening_does_not_migrate_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.db");
+    drop(SqliteStore::open(&p).unwrap());
+    let s = SqliteStore::open(&p).unwrap();
+    assert_eq!(s.schema_version().unwrap() as usize, MIGRATIONS.len());
+}
+
+#[test]
+fn refuses_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.db");
+    {
+        let c = Connection::open(&p).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let err = SqliteStore::open(&p).err().unwrap().to_string();
+    assert!(err.contains("newer"), "{err}");
+}
+
+#[test]
+fn store_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (d, _s) = open();
+    let mode = std::fs::metadata(d.path().join("store.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0);
+}
+
+#[test]
+fn object_crud_and_optimistic_update() {
+    let (_d, s) = open();
+    partition(&s, "p1");
+    let mut o = object("u1", "p1", "k");
+    s.insert_object(&o).unwrap();
+    assert!(matches!(s.insert_object(&o), Err(Error::AlreadyExists(_))));
+    assert_eq!(s.get_object("u1").unwrap().unwrap(), o);
+    o.revision = 2;
+    o.state = 2;
+    assert!(s.update_object(&o).unwrap());
+    assert!(
+        !s.update_object(&o).unwrap(),
+        "stale revision must not write"
+    );
+    assert_eq!(s.get_object("u1").unwrap().unwrap().state, 2);
+    assert!(s.delete_object("u1").unwrap());
+    assert!(!s.delete_object("u1").unwrap());
+    assert!(s.get_object("u1").unwrap().is_none());
+}
+
+#[test]
+fn find_by_each_index() {
+    let (_d, s) = open();
+    partition(&s, "p1");
+    partition(&s, "p2");
+    s.insert_object(&object("a", "p1", "x")).unwrap();
+    let mut b = object("b", "p1", "y");
+    b.key_id = Some(vec![8]);
+    b.object_type = 4;
+    s.insert_object(&b).unwrap();
+    s.insert_object(&object("c", "p2", "x")).unwrap();
+    let uids = |q: ObjectQuery| -> Vec<String> {
+        s.find_objects(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.uid)
+            .collect()
+    };
+    assert_eq!(uids(ObjectQuery::default()), ["a", "b", "c"]);
+    assert_eq!(
+        uids(ObjectQuery {
+            partition: Some("p1".into()),
+            ..Default::default()
+        }),
+        ["a", "b"]
+    );
+    assert_eq!(
+        uids(ObjectQuery {
+            label: Some("x".into()),
+            ..Default::default()
+        }),
+        ["a", "c"]
+    );
+    assert_eq!(
+        uids(ObjectQuery {
+            key_id: Some(vec![8]),
+            ..Default::default()
+        }),
+        ["b"]
+    );
+    assert_eq!(
+        uids(ObjectQuery {
+            object_type: Some(4),
+            ..Default::default()
+        }),
+        ["b"]
+    );
+    assert_eq!(
+        uids(ObjectQuery {
+            partition: Some("p2".into()),
+            label: Some("x".into()),
+            state: Some(1),
+            ..Default::default()
+        }),
+        ["c"]
+    );
+}
+
+#[test]
+fn deleting_a_partition_removes_its_objects_and_pins() {
+    let (_d, s) = open();
+    partition(&s, "p1");
+    s.insert_object(&object("a", "p1", "x")).unwrap();
+    s.put_pin(&PinRow {
+        partition: "p1".into(),
+        role: PinRole::User,
+        kdf: vec![],
+        wrapped_key: vec![1],
+        failures: 0,
+    })
+    .unwrap();
+    assert!(s.delete_partition("p1").unwrap());
+    assert!(s.get_object("a").unwrap().is_none());
+    assert!(s.get_pin("p1", PinRole::User).unwrap().is_none());
+}
+
+#[test]
+fn pin_failures_count_and_reset() {
+    let (_d, s) = open();
+    partition(&s, "p1");
+    s.put_pin(&PinRow {
+        partition: "p1".into(),
+        role: PinRole::User,
+        kdf: vec![],
+        wrapped_key: vec![1],
+        failures: 0,
+    })
+    .unwrap();
+    assert_eq!(s.record_pin_failure("p1", PinRole::User).unwrap(), 1);
+    assert_eq!(s.record_pin_failure("p1", PinRole::User).unwrap(), 2);
+    s.reset_pin_failures("p1", PinRole::User).unwrap();
+    assert_eq!(s.get_pin("p1", PinRole::User).unwrap().unwrap().failures, 0);
+    assert!(s
+        .record_pin_failure("p1", PinRole::SecurityOfficer)
+        .is_err());
+}
+
+#[test]
+fn meta_insert_is_first_writer_wins() {
+    let (_d, s) = open();
+    assert!(s.meta_insert("k", b"one").unwrap());
+    assert!(!s.meta_insert("k", b"two").unwrap());
+    assert_eq!(s.meta_get("k").unwrap().unwrap(), b"one");
+}
+
+#[test]
+fn audit_appends_chain_and_verify() {
+    let (_d, s) = open();
+    for i in 0..3 {
+        s.append_audit(&AuditEntry::now(
+            "alice",
+            "Get",
+            Some(&format!("u{i}")),
+            "ok",
+        ))
+        .unwrap();
+    }
+    let recs = s.audit_records(1, 100).unwrap();
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[1].prev_hash, recs[0].hash);
+    assert_eq!(s.audit_head().unwrap().unwrap(), (3, recs[2].hash));
+    assert_eq!(audit::verify(&s).unwrap().records, 3);
+}
