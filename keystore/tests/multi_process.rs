@@ -10,7 +10,7 @@ use common::*;
 use keystore::crypto::random::random_secret;
 use keystore::Filter;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 const PER_PROCESS: usize = 1000;
 const ROLE: &str = "KEYBRIDGE_TEST_WRITER";
