@@ -108,25 +108,33 @@ pub struct VerifyReport {
     pub head_hash: [u8; 32],
 }
 
-/// Checks a whole log read from `records` in order against the stored `head`.
-/// The error names the first record where the chain breaks and why.
-pub fn verify_records<I>(records: I, head: Option<(u64, [u8; 32])>) -> Result<VerifyReport>
-where
-    I: IntoIterator<Item = AuditRecord>,
-{
-    let mut expected_seq = 1u64;
-    let mut prev = [0u8; 32];
-    for r in records {
+/// Checks records fed in order, one at a time, so a log of any length is
+/// verified in constant memory.
+#[derive(Debug, Default)]
+pub struct Verifier {
+    count: u64,
+    prev: [u8; 32],
+}
+
+impl Verifier {
+    pub fn new() -> Verifier {
+        Verifier::default()
+    }
+
+    /// Checks the next record; the error names the first record where the
+    /// chain breaks and why.
+    pub fn push(&mut self, r: &AuditRecord) -> Result<()> {
+        let expected_seq = self.count + 1;
         if r.seq != expected_seq {
             return Err(broken(
                 expected_seq,
                 format!(
-                    "found record {} where {} was expected (deleted or inserted records)",
-                    r.seq, expected_seq
+                    "found record {} where {expected_seq} was expected (deleted or inserted records)",
+                    r.seq
                 ),
             ));
         }
-        if r.prev_hash != prev {
+        if r.prev_hash != self.prev {
             return Err(broken(
                 r.seq,
                 "does not link to the previous record (inserted, deleted or reordered)".into(),
@@ -138,58 +146,72 @@ where
                 "content does not match its hash (edited)".into(),
             ));
         }
-        prev = r.hash;
-        expected_seq += 1;
+        self.prev = r.hash;
+        self.count = r.seq;
+        Ok(())
     }
-    let count = expected_seq - 1;
-    match head {
-        None if count == 0 => {}
-        None => {
-            return Err(broken(
-                count,
-                "records exist but the log head is missing".into(),
-            ))
-        }
-        Some((seq, hash)) => {
-            if seq != count || hash != prev {
+
+    /// Checks that the records seen end where the stored `head` says.
+    pub fn finish(self, head: Option<(u64, [u8; 32])>) -> Result<VerifyReport> {
+        match head {
+            None if self.count == 0 => {}
+            None => {
                 return Err(broken(
-                    count + 1,
-                    format!("the log head names record {seq} but the log ends at {count} (newest records removed or head edited)"),
-                ));
+                    self.count,
+                    "records exist but the log head is missing".into(),
+                ))
+            }
+            Some((seq, hash)) => {
+                if seq != self.count || hash != self.prev {
+                    return Err(broken(
+                        self.count + 1,
+                        format!(
+                            "the log head names record {seq} but the log ends at {} (newest records removed or head edited)",
+                            self.count
+                        ),
+                    ));
+                }
             }
         }
+        Ok(VerifyReport {
+            records: self.count,
+            head_hash: self.prev,
+        })
     }
-    Ok(VerifyReport {
-        records: count,
-        head_hash: prev,
-    })
+}
+
+/// Checks a whole log read from `records` in order against the stored `head`.
+pub fn verify_records<I>(records: I, head: Option<(u64, [u8; 32])>) -> Result<VerifyReport>
+where
+    I: IntoIterator<Item = AuditRecord>,
+{
+    let mut v = Verifier::new();
+    for r in records {
+        v.push(&r)?;
+    }
+    v.finish(head)
 }
 
 fn broken(seq: u64, why: String) -> Error {
     Error::Integrity(format!("audit log broken at record {seq}: {why}"))
 }
 
-/// Reads the whole log of `store` page by page and verifies it.
+/// Reads the whole log of `store` page by page and verifies it. Records
+/// appended after the head was read (a live log) are not part of the check.
 pub fn verify(store: &dyn Store) -> Result<VerifyReport> {
-    // Read the head first: records appended after this point are not part
-    // of what is checked, so a live log verifies.
     let head = store.audit_head()?;
-    let end = head.map(|(s, _)| s).unwrap_or(0);
-    let mut all = Vec::new();
+    let end = head.map_or(0, |(s, _)| s);
+    let mut v = Verifier::new();
     let mut from = 1u64;
-    loop {
+    while from <= end {
         let page = store.audit_records(from, 10_000)?;
         let Some(last) = page.last() else { break };
-        from = last.seq + 1;
-        all.extend(page.into_iter().filter(|r| r.seq <= end));
-        if from > end {
-            break;
+        from = last.seq.saturating_add(1);
+        for r in page.iter().filter(|r| r.seq <= end) {
+            v.push(r)?;
         }
     }
-    // Records beyond the head that are not newer appends would show up as
-    // a sequence mismatch only if they precede it; those after `end` are
-    // tolerated as concurrent appends.
-    verify_records(all, head)
+    v.finish(head)
 }
 
 #[cfg(test)]

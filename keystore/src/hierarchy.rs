@@ -50,7 +50,7 @@ impl SoftwareMasterKey {
     /// 0600 if it does not exist. Refuses a file others can read or of the
     /// wrong length.
     pub fn from_key_file(path: &Path) -> Result<SoftwareMasterKey> {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::PermissionsExt;
         let origin = format!("key file {}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             use std::os::unix::fs::DirBuilderExt;
@@ -62,22 +62,8 @@ impl SoftwareMasterKey {
                     .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
             }
         }
-        // create_new: if two processes race, one creates and the other reads.
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(mut f) => {
-                let key = random::random_secret(KEY_LEN)?;
-                f.write_all(key.expose())
-                    .and_then(|_| f.sync_all())
-                    .map_err(|e| Error::io(format!("writing {origin}"), e))?;
-                return Ok(SoftwareMasterKey { key, origin });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::io(format!("creating {origin}"), e)),
+        if !path.exists() {
+            create_key_file(path, &origin)?;
         }
         let meta = std::fs::metadata(path).map_err(|e| Error::io(&origin, e))?;
         if meta.permissions().mode() & 0o077 != 0 {
@@ -88,7 +74,6 @@ impl SoftwareMasterKey {
         }
         let bytes = SecretBytes::new(std::fs::read(path).map_err(|e| Error::io(&origin, e))?);
         if bytes.len() != KEY_LEN {
-            // A racing creator may not have finished writing yet.
             return Err(Error::MasterKey(format!(
                 "{origin} holds {} bytes, expected {KEY_LEN}",
                 bytes.len()
@@ -120,6 +105,33 @@ impl SoftwareMasterKey {
             key,
             origin: "raw key".into(),
         })
+    }
+}
+
+/// Writes a new random key to a private temporary file, then publishes it
+/// under `path` with a hard link, which fails if `path` exists: two
+/// processes starting at once never see a half-written key, and the loser
+/// reads the winner's key.
+fn create_key_file(path: &Path, origin: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // A random name: racing threads share a process id.
+    let tmp = path.with_extension(format!("tmp.{}", hex::encode(random::random_bytes(8)?)));
+    let key = random::random_secret(KEY_LEN)?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| {
+            f.write_all(key.expose())?;
+            f.sync_all()
+        });
+    let published = written.and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match published {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(format!("creating {origin}"), e)),
     }
 }
 
@@ -374,6 +386,28 @@ mod tests {
         let b = SoftwareMasterKey::from_key_file(&path).unwrap();
         let pk = random::random_secret(32).unwrap();
         assert_eq!(b.unwrap(&a.wrap(&pk).unwrap()).unwrap(), pk);
+    }
+
+    #[test]
+    fn processes_racing_to_create_the_key_file_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let keys: Vec<_> = (0..8)
+            .map(|_| {
+                let p = path.clone();
+                std::thread::spawn(move || SoftwareMasterKey::from_key_file(&p).unwrap())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        let probe = random::random_secret(32).unwrap();
+        let wrapped = keys[0].wrap(&probe).unwrap();
+        for k in &keys {
+            assert_eq!(k.unwrap(&wrapped).unwrap(), probe);
+        }
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary files left behind");
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl KeyStore {
     pub fn master_kdf_params(&self) -> Result<KdfParams> {
         if self.store.meta_get(META_MASTER_KDF)?.is_none() {
             let fresh = serde_json::to_vec(&KdfParams::recommended()?).map_err(json_err)?;
-            self.store.meta_insert(META_MASTER_KDF, &fresh)?;
+            self.store.meta_insert(&[(META_MASTER_KDF, &fresh)])?;
         }
         let raw = self
             .store
@@ -83,19 +83,17 @@ impl KeyStore {
     /// A wrong master key is refused before anything is written.
     pub fn unlock(&self, master: Arc<dyn MasterKey>) -> Result<MasterSession> {
         if self.store.meta_get(META_MASTER_CHECK)?.is_none() {
-            // First binding. Build everything, then insert; the first process
-            // to insert the check value wins and the others verify against it.
+            // First binding. Build everything, then insert it in one
+            // transaction: if another process binds first, its set wins
+            // whole and this master key is checked against it below.
             let check = master.wrap(&crate::crypto::random::random_secret(32)?)?;
             let escrow = EscrowKeyPair::generate()?;
             let escrow_private = master.wrap(&escrow.private_pkcs8)?;
-            if self
-                .store
-                .meta_insert(META_ESCROW_PRIVATE, &escrow_private)?
-            {
-                self.store
-                    .meta_insert(META_ESCROW_PUBLIC, &escrow.public_spki)?;
-            }
-            self.store.meta_insert(META_MASTER_CHECK, &check)?;
+            self.store.meta_insert(&[
+                (META_ESCROW_PRIVATE, &escrow_private),
+                (META_ESCROW_PUBLIC, &escrow.public_spki),
+                (META_MASTER_CHECK, &check),
+            ])?;
         }
         let check = self
             .store
@@ -275,6 +273,29 @@ impl KeyStore {
             .ok_or_else(|| Error::NotFound(format!("partition {}", partition.label())))?;
         row.info = serde_json::to_vec(info).map_err(json_err)?;
         self.store.update_partition(&row)
+    }
+
+    /// Renames an unlocked partition (C_InitToken on an initialized token
+    /// with a new label). The label is also the KMIP identity the partition
+    /// belongs to, so a rename moves the token to that identity; a label
+    /// already taken is refused with AlreadyExists.
+    pub fn relabel_partition(&self, partition: &Partition, label: &str) -> Result<Partition> {
+        partition.key()?;
+        if label.is_empty() {
+            return Err(Error::InvalidArgument("partition label is empty".into()));
+        }
+        let mut row = self
+            .store
+            .get_partition(partition.id())?
+            .ok_or_else(|| Error::NotFound(format!("partition {}", partition.label())))?;
+        if row.label != label {
+            if self.store.find_partition_by_label(label)?.is_some() {
+                return Err(Error::AlreadyExists(format!("partition {label:?}")));
+            }
+            row.label = label.to_string();
+            self.store.update_partition(&row)?;
+        }
+        Ok(partition.relabeled(label))
     }
 
     /// Appends an event to the audit log.

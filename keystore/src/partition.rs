@@ -84,6 +84,14 @@ impl Partition {
         }
     }
 
+    /// The same handle under a new label (after [`crate::KeyStore::relabel_partition`]).
+    pub(crate) fn relabeled(&self, label: &str) -> Partition {
+        Partition {
+            label: label.to_string(),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn key(&self) -> Result<&PartitionKey> {
         self.key
             .as_deref()

@@ -93,9 +93,10 @@ pub struct ObjectQuery {
 pub trait Store: Send + Sync {
     /// Reads a store-wide setting.
     fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>>;
-    /// Writes a setting only if it is absent; returns whether it was written.
-    /// Initialization races between processes are settled by this.
-    fn meta_insert(&self, key: &str, value: &[u8]) -> Result<bool>;
+    /// Writes settings only if none of them exists yet, all in one
+    /// transaction; returns whether they were written. Initialization races
+    /// between processes are settled by this: one process's set wins whole.
+    fn meta_insert(&self, entries: &[(&str, &[u8])]) -> Result<bool>;
 
     fn insert_partition(&self, row: &PartitionRow) -> Result<()>;
     fn get_partition(&self, id: &str) -> Result<Option<PartitionRow>>;

@@ -251,13 +251,23 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn meta_insert(&self, key: &str, value: &[u8]) -> Result<bool> {
+    fn meta_insert(&self, entries: &[(&str, &[u8])]) -> Result<bool> {
         self.write(|tx| {
-            let n = tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
-                params![key, value],
-            )?;
-            Ok(n == 1)
+            for (key, _) in entries {
+                let exists: Option<i64> = tx
+                    .query_row("SELECT 1 FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?;
+                if exists.is_some() {
+                    return Ok(false);
+                }
+            }
+            for (key, value) in entries {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                )?;
+            }
+            Ok(true)
         })
     }
 

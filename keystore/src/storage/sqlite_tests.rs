@@ -199,9 +199,10 @@ fn pin_failures_count_and_reset() {
 #[test]
 fn meta_insert_is_first_writer_wins() {
     let (_d, s) = open();
-    assert!(s.meta_insert("k", b"one").unwrap());
-    assert!(!s.meta_insert("k", b"two").unwrap());
+    assert!(s.meta_insert(&[("k", b"one"), ("j", b"1")]).unwrap());
+    assert!(!s.meta_insert(&[("x", b"two"), ("k", b"two")]).unwrap());
     assert_eq!(s.meta_get("k").unwrap().unwrap(), b"one");
+    assert!(s.meta_get("x").unwrap().is_none(), "all or nothing");
 }
 
 #[test]
