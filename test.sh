@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# System packages: OpenSSL headers for the openssl crate.
-packages=(pkg-config libssl-dev)
+# System packages: OpenSSL headers for the openssl crate; SoftHSM2 for the
+# HSM-held master key tests.
+packages=(pkg-config libssl-dev softhsm2)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::hierarchy::{MasterKey, SoftwareMasterKey};
+use crate::hsm::{HsmKeyLocation, IfMissing, Pkcs11MasterKey};
 use crate::key_store::{KeyStore, MasterSession};
 use crate::secret::SecretBytes;
 use serde::Deserialize;
@@ -23,6 +24,39 @@ pub struct Config {
     pub store: StoreConfig,
     #[serde(default)]
     pub master_key: MasterKeyConfig,
+    #[serde(default)]
+    pub pkcs11: Pkcs11Config,
+    #[serde(default)]
+    pub kmip: KmipConfig,
+}
+
+/// `[kmip]`: the KMIP server (`keybridge serve`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct KmipConfig {
+    /// Address to listen on; default `127.0.0.1:5696`.
+    pub listen: Option<String>,
+    /// Server certificate chain (PEM).
+    pub cert: Option<PathBuf>,
+    /// Server private key (PEM).
+    pub key: Option<PathBuf>,
+    /// CA certificates (PEM) that client certificates must chain to.
+    pub client_ca: Option<PathBuf>,
+    /// Most simultaneous connections; default 256.
+    pub max_connections: Option<usize>,
+    /// Seconds a connection may stay idle; default 300.
+    pub idle_timeout_seconds: Option<u64>,
+    /// Largest accepted request in bytes; default 1 MiB.
+    pub max_message_bytes: Option<usize>,
+}
+
+/// `[pkcs11]`: settings only the PKCS#11 module reads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Pkcs11Config {
+    /// Append a line per PKCS#11 call (function, return code; never a PIN,
+    /// key or data) to this file. Default: no log.
+    pub log_file: Option<PathBuf>,
 }
 
 /// `[store]`
@@ -46,6 +80,17 @@ pub struct MasterKeyConfig {
     /// For `passphrase`: the environment variable that holds it; default
     /// `KEYBRIDGE_MASTER_PASSPHRASE`.
     pub passphrase_env: Option<String>,
+    /// For `pkcs11`: the HSM's PKCS#11 module.
+    pub module: Option<PathBuf>,
+    /// For `pkcs11`: the label of the token that holds the key.
+    pub token_label: Option<String>,
+    /// For `pkcs11`: the CKA_LABEL of the master key; default `keybridge-master-key`.
+    pub key_label: Option<String>,
+    /// For `pkcs11`: the environment variable holding the token's user PIN
+    /// (default `KEYBRIDGE_HSM_PIN`), unless `pin_file` is given.
+    pub pin_env: Option<String>,
+    /// For `pkcs11`: a file (mode 0600) whose first line is the user PIN.
+    pub pin_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -54,6 +99,8 @@ pub enum MasterKeySource {
     #[default]
     File,
     Passphrase,
+    /// A non-extractable AES key inside a PKCS#11 HSM.
+    Pkcs11,
 }
 
 impl Config {
@@ -125,6 +172,33 @@ impl Config {
                     &ks.master_kdf_params()?,
                 )?))
             }
+            MasterKeySource::Pkcs11 => {
+                let missing = |key: &str| {
+                    Error::MasterKey(format!("[master_key] source = \"pkcs11\" needs `{key}`"))
+                };
+                let location = HsmKeyLocation {
+                    module: m.module.clone().ok_or_else(|| missing("module"))?,
+                    token_label: m
+                        .token_label
+                        .clone()
+                        .ok_or_else(|| missing("token_label"))?,
+                    key_label: m
+                        .key_label
+                        .clone()
+                        .unwrap_or_else(|| "keybridge-master-key".into()),
+                };
+                let pin = hsm_pin(m)?;
+                // A store not yet bound to a master key gets a new one,
+                // generated inside the HSM; a bound store must find its own.
+                let if_missing = if ks.is_initialized()? {
+                    IfMissing::Fail
+                } else {
+                    IfMissing::Generate
+                };
+                Ok(Arc::new(Pkcs11MasterKey::open(
+                    &location, &pin, if_missing,
+                )?))
+            }
         }
     }
 
@@ -134,6 +208,40 @@ impl Config {
         let master = self.master_key(&ks)?;
         ks.unlock(master)
     }
+}
+
+fn hsm_pin(m: &MasterKeyConfig) -> Result<SecretBytes> {
+    let pin = match &m.pin_file {
+        Some(path) => {
+            use std::os::unix::fs::PermissionsExt;
+            let origin = format!("HSM PIN file {}", path.display());
+            let meta = std::fs::metadata(path).map_err(|e| Error::io(&origin, e))?;
+            if meta.permissions().mode() & 0o077 != 0 {
+                return Err(Error::MasterKey(format!(
+                    "{origin} is accessible to other users; chmod 600 it"
+                )));
+            }
+            let text = SecretBytes::new(std::fs::read(path).map_err(|e| Error::io(&origin, e))?);
+            let first = text
+                .expose()
+                .split(|b| *b == b'\n')
+                .next()
+                .unwrap_or_default();
+            let line = first.strip_suffix(b"\r").unwrap_or(first);
+            SecretBytes::from_slice(line)
+        }
+        None => {
+            let var = m.pin_env.as_deref().unwrap_or("KEYBRIDGE_HSM_PIN");
+            let v = std::env::var(var).map_err(|_| {
+                Error::MasterKey(format!("HSM PIN: environment variable {var} is not set"))
+            })?;
+            SecretBytes::new(v.into_bytes())
+        }
+    };
+    if pin.is_empty() {
+        return Err(Error::MasterKey("HSM PIN is empty".into()));
+    }
+    Ok(pin)
 }
 
 /// `$XDG_DATA_HOME/keybridge`, else `$HOME/.local/share/keybridge`.
@@ -167,6 +275,17 @@ mod tests {
         assert_eq!(c.store_path().unwrap(), PathBuf::from("/tmp/x.db"));
         assert_eq!(c.master_key.source, MasterKeySource::Passphrase);
         assert_eq!(c.master_key.passphrase_env.as_deref(), Some("PW"));
+    }
+
+    #[test]
+    fn kmip_section_parses() {
+        let c = Config::parse(
+            "[kmip]\nlisten = \"0.0.0.0:5696\"\ncert = \"/c.pem\"\nkey = \"/k.pem\"\nclient_ca = \"/ca.pem\"\nmax_connections = 8\n",
+        )
+        .unwrap();
+        assert_eq!(c.kmip.listen.as_deref(), Some("0.0.0.0:5696"));
+        assert_eq!(c.kmip.max_connections, Some(8));
+        assert!(Config::parse("[kmip]\nlisen = \"x\"\n").is_err());
     }
 
     #[test]

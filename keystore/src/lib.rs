@@ -16,6 +16,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod hierarchy;
+pub mod hsm;
 mod key_store;
 pub mod keygen;
 pub mod lifecycle;
