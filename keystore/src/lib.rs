@@ -20,6 +20,7 @@ pub mod hsm;
 mod key_store;
 pub mod keygen;
 pub mod lifecycle;
+pub mod mfa;
 pub mod object;
 pub mod partition;
 mod record;
