@@ -11,6 +11,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access;
 pub mod audit;
 pub mod config;
 pub mod crypto;
@@ -22,6 +23,7 @@ pub mod keygen;
 pub mod lifecycle;
 pub mod mfa;
 pub mod object;
+pub mod otp;
 pub mod partition;
 mod record;
 pub mod secret;

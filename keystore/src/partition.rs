@@ -92,6 +92,10 @@ impl Partition {
         }
     }
 
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     pub(crate) fn key(&self) -> Result<&PartitionKey> {
         self.key
             .as_deref()

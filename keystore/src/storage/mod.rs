@@ -10,6 +10,7 @@
 //! all, and once it returns Ok it is durable.
 
 pub mod sqlite;
+mod sqlite_schema;
 
 use crate::audit::{AuditEntry, AuditRecord};
 use crate::error::Result;
@@ -136,4 +137,63 @@ pub trait Store: Send + Sync {
     /// The last appended record's sequence and hash, kept apart from the
     /// records so that removing the newest records is detected.
     fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>>;
+
+    /// Adds an identity (or group); `AlreadyExists` if the name is taken.
+    fn insert_identity(&self, row: &IdentityRow) -> Result<()>;
+    fn get_identity(&self, name: &str) -> Result<Option<IdentityRow>>;
+    fn list_identities(&self) -> Result<Vec<IdentityRow>>;
+    /// Replaces an identity's info; NotFound if it does not exist.
+    fn update_identity(&self, row: &IdentityRow) -> Result<()>;
+    /// Removes an identity with its group memberships, the grants made to
+    /// it and its OTP device; returns whether it existed.
+    fn delete_identity(&self, name: &str) -> Result<bool>;
+    fn add_group_member(&self, group: &str, member: &str) -> Result<()>;
+    fn remove_group_member(&self, group: &str, member: &str) -> Result<bool>;
+    /// The groups `member` belongs to, directly.
+    fn groups_of(&self, member: &str) -> Result<Vec<String>>;
+
+    /// Inserts or replaces the grant of (object, grantee).
+    fn put_grant(&self, row: &GrantRow) -> Result<()>;
+    fn delete_grant(&self, object: &str, grantee: &str) -> Result<bool>;
+    /// Grants on `object`, or all grants when None.
+    fn grants(&self, object: Option<&str>) -> Result<Vec<GrantRow>>;
+    /// Grants made to any of `grantees`.
+    fn grants_to(&self, grantees: &[String]) -> Result<Vec<GrantRow>>;
+
+    /// The sealed OTP device of `identity`, with its revision.
+    fn get_otp_device(&self, identity: &str) -> Result<Option<OtpDeviceRow>>;
+    /// Writes the device if the stored revision is still `row.revision - 1`
+    /// (0 = none yet); false if another writer got there first, so a code
+    /// can never be accepted twice by racing requests.
+    fn put_otp_device(&self, row: &OtpDeviceRow) -> Result<bool>;
+    fn delete_otp_device(&self, identity: &str) -> Result<bool>;
+}
+
+/// An identity: a KMIP client (certificate CN) or token user, or a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRow {
+    pub name: String,
+    pub is_group: bool,
+    pub created: i64,
+    /// Serialized settings (password hash, MFA policy).
+    pub info: Vec<u8>,
+}
+
+/// Operations `grantee` may perform on `object` (a bit set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub object: String,
+    pub grantee: String,
+    pub operations: u32,
+    pub granted_by: String,
+    pub created: i64,
+}
+
+/// An OTP device, sealed under its identity's partition key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtpDeviceRow {
+    pub identity: String,
+    pub partition: String,
+    pub sealed: Vec<u8>,
+    pub revision: i64,
 }

@@ -7,7 +7,10 @@
 //! lock upgrade, and a busy timeout makes writers queue instead of failing.
 //! `synchronous = FULL` makes a committed transaction survive power loss.
 
-use super::{ObjectQuery, ObjectRow, PartitionRow, PinRole, PinRow, Store};
+use super::{
+    GrantRow, IdentityRow, ObjectQuery, ObjectRow, OtpDeviceRow, PartitionRow, PinRole, PinRow,
+    Store,
+};
 use crate::audit::{self, AuditEntry, AuditRecord};
 use crate::error::{Error, Result};
 use parking_lot::Mutex;
@@ -18,69 +21,7 @@ use std::time::Duration;
 /// How long a writer waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many have run. Never edit a released entry: append a new one.
-const MIGRATIONS: &[&str] = &[
-    // 1: initial schema.
-    "CREATE TABLE meta (
-         key   TEXT PRIMARY KEY,
-         value BLOB NOT NULL
-     );
-     CREATE TABLE partitions (
-         id               TEXT PRIMARY KEY,
-         label            TEXT NOT NULL UNIQUE,
-         created          INTEGER NOT NULL,
-         key_under_master BLOB,
-         key_sealed       BLOB,
-         info             BLOB NOT NULL
-     );
-     CREATE TABLE pins (
-         partition   TEXT NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
-         role        TEXT NOT NULL,
-         kdf         BLOB NOT NULL,
-         wrapped_key BLOB NOT NULL,
-         failures    INTEGER NOT NULL DEFAULT 0,
-         PRIMARY KEY (partition, role)
-     );
-     CREATE TABLE objects (
-         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-         uid         TEXT NOT NULL UNIQUE,
-         partition   TEXT NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
-         object_type INTEGER NOT NULL,
-         state       INTEGER NOT NULL,
-         label       TEXT,
-         key_id      BLOB,
-         attributes  BLOB NOT NULL,
-         value       BLOB,
-         protected   INTEGER NOT NULL,
-         mac         BLOB NOT NULL,
-         revision    INTEGER NOT NULL
-     );
-     CREATE INDEX objects_partition_type ON objects(partition, object_type);
-     CREATE INDEX objects_partition_label ON objects(partition, label);
-     CREATE INDEX objects_partition_key_id ON objects(partition, key_id);
-     CREATE INDEX objects_partition_state ON objects(partition, state);
-     CREATE TABLE audit (
-         seq        INTEGER PRIMARY KEY,
-         time_ms    INTEGER NOT NULL,
-         identity   TEXT NOT NULL,
-         operation  TEXT NOT NULL,
-         object     TEXT,
-         result     TEXT NOT NULL,
-         client     TEXT,
-         detail     TEXT,
-         prev_hash  BLOB NOT NULL,
-         hash       BLOB NOT NULL
-     );
-     CREATE INDEX audit_identity ON audit(identity);
-     CREATE INDEX audit_object ON audit(object);
-     CREATE INDEX audit_time ON audit(time_ms);
-     CREATE TABLE audit_head (
-         id   INTEGER PRIMARY KEY CHECK (id = 1),
-         seq  INTEGER NOT NULL,
-         hash BLOB NOT NULL
-     );",
-];
+use super::sqlite_schema::MIGRATIONS;
 
 /// The SQLite back end. One connection per process, behind a mutex; the
 /// file is what processes share.
@@ -558,6 +499,65 @@ impl Store for SqliteStore {
         let conn = self.conn.lock();
         read_head(&conn)
     }
+    fn insert_identity(&self, row: &IdentityRow) -> Result<()> {
+        access::insert_identity(self, row)
+    }
+
+    fn get_identity(&self, name: &str) -> Result<Option<IdentityRow>> {
+        access::get_identity(self, name)
+    }
+
+    fn list_identities(&self) -> Result<Vec<IdentityRow>> {
+        access::list_identities(self)
+    }
+
+    fn update_identity(&self, row: &IdentityRow) -> Result<()> {
+        access::update_identity(self, row)
+    }
+
+    fn delete_identity(&self, name: &str) -> Result<bool> {
+        access::delete_identity(self, name)
+    }
+
+    fn add_group_member(&self, group: &str, member: &str) -> Result<()> {
+        access::add_group_member(self, group, member)
+    }
+
+    fn remove_group_member(&self, group: &str, member: &str) -> Result<bool> {
+        access::remove_group_member(self, group, member)
+    }
+
+    fn groups_of(&self, member: &str) -> Result<Vec<String>> {
+        access::groups_of(self, member)
+    }
+
+    fn put_grant(&self, row: &GrantRow) -> Result<()> {
+        access::put_grant(self, row)
+    }
+
+    fn delete_grant(&self, object: &str, grantee: &str) -> Result<bool> {
+        access::delete_grant(self, object, grantee)
+    }
+
+    fn grants(&self, object: Option<&str>) -> Result<Vec<GrantRow>> {
+        access::grants(self, object)
+    }
+
+    fn grants_to(&self, grantees: &[String]) -> Result<Vec<GrantRow>> {
+        access::grants_to(self, grantees)
+    }
+
+    fn get_otp_device(&self, identity: &str) -> Result<Option<OtpDeviceRow>> {
+        access::get_otp_device(self, identity)
+    }
+
+    fn put_otp_device(&self, row: &OtpDeviceRow) -> Result<bool> {
+        access::put_otp_device(self, row)
+    }
+
+    fn delete_otp_device(&self, identity: &str) -> Result<bool> {
+        access::delete_otp_device(self, identity)
+    }
 }
 
 fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
@@ -571,6 +571,9 @@ fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
         Some((seq, hash)) => Ok(Some((seq as u64, hash32(hash, "head hash")?))),
     }
 }
+
+#[path = "sqlite_access.rs"]
+mod access;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]
