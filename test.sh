@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every keybridge test. On a fresh Debian machine with Rust it first
 # installs what the build and the tests need, then builds once (release
-# profile, reused by every test) and runs the whole suite.
+# profile, reused by every test) and runs the whole suite: the Rust tests,
+# then the real clients (PyKMIP over mutual TLS).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: OpenSSL headers for the openssl crate; SoftHSM2 for the
-# HSM-held master key tests.
-packages=(pkg-config libssl-dev softhsm2)
+# HSM-held master key tests; Python venv and the openssl tool for PyKMIP.
+packages=(pkg-config libssl-dev softhsm2 python3-venv openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,3 +32,6 @@ cargo build --workspace --release --locked
 
 echo "== test"
 cargo test --workspace --release --locked
+
+echo "== KMIP: PyKMIP client"
+scripts/test-kmip.sh

@@ -92,7 +92,7 @@ pub enum AuditCommand {
 }
 
 /// `admin:<login name>`, else `admin:uid=<uid>` (no USER in cron, CI, containers).
-fn admin_identity() -> String {
+pub(crate) fn admin_identity() -> String {
     use std::os::unix::fs::MetadataExt;
     match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
         Ok(name) if !name.is_empty() => format!("admin:{name}"),
@@ -103,14 +103,14 @@ fn admin_identity() -> String {
     }
 }
 
-fn unlock() -> Result<(Config, MasterSession)> {
+pub(crate) fn unlock() -> Result<(Config, MasterSession)> {
     let config = Config::from_env()?;
     let session = config.unlock()?;
     Ok((config, session))
 }
 
 /// Runs `op` and records it, success or failure, in the audit log.
-fn audited<T>(
+pub(crate) fn audited<T>(
     ks: &KeyStore,
     operation: &str,
     object: Option<&str>,

@@ -3,6 +3,17 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod admin_access;
+mod attributes;
+mod connection;
+mod dev;
+mod dispatch;
+mod error;
+mod objects;
+mod operations;
+mod serve;
+mod server;
+mod tls;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,9 +40,20 @@ enum Command {
     /// Keys and other managed objects.
     #[command(subcommand)]
     Key(admin::KeyCommand),
+    /// Runs the KMIP server (`--dev`: with generated certificates, no configuration).
+    Serve(serve::ServeArgs),
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Identities (KMIP clients, token users) and groups.
+    #[command(subcommand)]
+    Identity(admin_access::IdentityCommand),
+    /// Who may use which object (default deny).
+    #[command(subcommand)]
+    Grant(admin_access::GrantCommand),
+    /// One-time-password devices (TOTP authenticator apps).
+    #[command(subcommand)]
+    Mfa(admin_access::MfaCommand),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +63,16 @@ fn main() -> ExitCode {
         Command::Partition(c) => admin::partition(c),
         Command::Key(c) => admin::key(c),
         Command::Audit(c) => admin::audit(c),
+        Command::Identity(c) => admin_access::identity(c),
+        Command::Grant(c) => admin_access::grant(c),
+        Command::Mfa(c) => admin_access::mfa(c),
+        Command::Serve(a) => {
+            if let Err(e) = serve::serve(a) {
+                eprintln!("keybridge: {e}");
+                return ExitCode::FAILURE;
+            }
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -77,6 +77,10 @@ pub enum Error {
         found: ItemType,
     },
 
+    /// A message that decodes but breaks the message layer's rules (KMIP 2.1 §8).
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
+
     // ---- XML encoding (KMIP Profiles 2.1 §5.4 / 1.4 §5.4.1) ------------------
     /// The XML is not well-formed.
     #[error("XML syntax error at byte {position}: {message}")]

@@ -15,9 +15,12 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod attribute_names;
 pub mod binary;
+pub mod client;
 pub mod enums;
 mod error;
+pub mod message;
 pub mod tables;
 mod tag;
 pub mod template;
@@ -27,6 +30,7 @@ pub mod xml;
 
 pub use binary::{decode, decode_with_limits, encode, DecodeLimits};
 pub use error::{Error, Result};
+pub use message::ProtocolVersion;
 pub use tag::{ItemType, Tag};
 pub use template::{Placeholder, PlaceholderKind, Template, TemplateValue};
 pub use ttlv::{Ttlv, Value};

@@ -1,0 +1,254 @@
+//! One request message in, one response message out: version handling,
+//! batches (Batch Order Option, Batch Error Continuation Option, Unique Batch
+//! Item ID; KMIP 2.1 §8.2, §9.x) and the audit record of every item.
+
+use crate::error::{Error, Result};
+use crate::operations;
+use crate::server::State;
+use keystore::audit::AuditEntry;
+use keystore::{ManagedObject, Partition};
+use kmip::enums::{batch_error_continuation_option as beco, result_reason as rr, result_status};
+use kmip::message::{response_message, RequestMessage, ResponseBatchItem};
+use kmip::{ProtocolVersion, Tag, Ttlv};
+
+/// Versions this server speaks, most preferred first (Discover Versions).
+pub const SUPPORTED: &[ProtocolVersion] = &[
+    ProtocolVersion::new(2, 1),
+    ProtocolVersion::new(2, 0),
+    ProtocolVersion::new(1, 4),
+    ProtocolVersion::new(1, 3),
+    ProtocolVersion::new(1, 2),
+    ProtocolVersion::new(1, 1),
+    ProtocolVersion::new(1, 0),
+];
+
+/// What to do to take back one step of a batch (Batch Error Continuation
+/// Option Undo).
+pub enum UndoStep {
+    /// Put the object back as it was.
+    Restore(Box<ManagedObject>),
+    /// Remove an object the batch created.
+    Remove(String),
+}
+
+/// Everything an operation sees.
+pub struct Ctx<'a> {
+    pub partition: Partition,
+    pub identity: &'a str,
+    pub version: ProtocolVersion,
+    /// The ID Placeholder: the object the previous item of the batch made or named.
+    pub id_placeholder: Option<String>,
+    /// Steps to reverse, when the batch asked for Undo.
+    pub undo: Option<Vec<UndoStep>>,
+}
+
+impl Ctx<'_> {
+    /// The object an operation is about: the payload's Unique Identifier, or
+    /// the ID Placeholder when it is absent or given as the enumeration
+    /// (KMIP 2.1 §6 "ID Placeholder").
+    pub fn uid(&self, payload: &Ttlv) -> Result<String> {
+        match payload.find(Tag::UniqueIdentifier).map(|t| &t.value) {
+            Some(kmip::Value::TextString(s)) => Ok(s.clone()),
+            Some(kmip::Value::Enumeration(_)) | None => {
+                self.id_placeholder.clone().ok_or_else(|| {
+                    Error::kmip(
+                        rr::MissingData,
+                        "no Unique Identifier and no ID Placeholder",
+                    )
+                })
+            }
+            Some(_) => Err(Error::invalid("Unique Identifier must be a Text String")),
+        }
+    }
+
+    /// Records how to undo a change to `uid` before making it.
+    pub fn before_change(&mut self, uid: &str) -> Result<()> {
+        if self.undo.is_some() {
+            let obj = self.partition.get(uid)?;
+            if let Some(u) = self.undo.as_mut() {
+                u.push(UndoStep::Restore(Box::new(obj)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records an object the batch created.
+    pub fn created(&mut self, uid: &str) {
+        if let Some(u) = self.undo.as_mut() {
+            u.push(UndoStep::Remove(uid.to_string()));
+        }
+        self.id_placeholder = Some(uid.to_string());
+    }
+
+    fn rollback(&mut self) {
+        let Some(steps) = self.undo.take() else {
+            return;
+        };
+        for step in steps.into_iter().rev() {
+            let _ = match step {
+                UndoStep::Restore(obj) => self
+                    .partition
+                    .update(&obj.uid, |o| {
+                        o.attributes = obj.attributes.clone();
+                        o.value = obj.value.clone();
+                        Ok(())
+                    })
+                    .map(|_| ()),
+                UndoStep::Remove(uid) => self.partition.delete(&uid),
+            };
+        }
+    }
+}
+
+fn now() -> i64 {
+    keystore::lifecycle::now()
+}
+
+/// A response of one failed item for a message that could not be read.
+fn whole_message_error(version: ProtocolVersion, e: &Error) -> Ttlv {
+    let (reason, message) = e.result(version);
+    response_message(
+        version,
+        now(),
+        &[ResponseBatchItem::failure(None, None, reason, message)],
+    )
+}
+
+/// Handles one decoded request from `identity`; never fails: every error
+/// becomes a response.
+pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Ttlv {
+    let fallback = RequestMessage::peek_version(request).unwrap_or(ProtocolVersion::V1_0);
+    let msg = match RequestMessage::from_ttlv(request) {
+        Ok(m) => m,
+        Err(e) => return whole_message_error(fallback, &Error::from(e)),
+    };
+    let version = msg.header.version;
+    if !SUPPORTED.contains(&version) {
+        let answer = if version.major >= 2 {
+            ProtocolVersion::V2_1
+        } else {
+            ProtocolVersion::V1_4
+        };
+        return whole_message_error(
+            answer,
+            &Error::kmip(
+                rr::InvalidMessage,
+                format!("protocol version {version} is not supported"),
+            ),
+        );
+    }
+    if msg.header.asynchronous_indicator {
+        return whole_message_error(
+            version,
+            &Error::not_supported("asynchronous operations are not supported"),
+        );
+    }
+    let partition = match state.partition(identity) {
+        Ok(p) => p,
+        Err(e) => return whole_message_error(version, &e),
+    };
+    let mode = msg.header.batch_error_continuation;
+    let mut ctx = Ctx {
+        partition,
+        identity,
+        version,
+        id_placeholder: None,
+        undo: (mode == beco::Undo).then(Vec::new),
+    };
+    let mut out: Vec<ResponseBatchItem> = Vec::new();
+    for item in &msg.items {
+        let id = item.unique_batch_item_id.clone();
+        let result = operations::run(&mut ctx, item.operation, &item.payload);
+        let object = match &result {
+            Ok(p) => p.find(Tag::UniqueIdentifier).and_then(|u| u.as_text().ok()),
+            Err(_) => item
+                .payload
+                .find(Tag::UniqueIdentifier)
+                .and_then(|u| u.as_text().ok()),
+        }
+        .map(str::to_string);
+        audit(
+            state,
+            identity,
+            client,
+            item.operation,
+            object.as_deref(),
+            &result,
+            version,
+        );
+        match result {
+            Ok(payload) => {
+                if let Some(uid) = &object {
+                    ctx.id_placeholder = Some(uid.clone());
+                }
+                out.push(ResponseBatchItem::success(item.operation, id, payload));
+            }
+            Err(e) => {
+                let (reason, message) = e.result(version);
+                out.push(ResponseBatchItem::failure(
+                    Some(item.operation),
+                    id,
+                    reason,
+                    message,
+                ));
+                match mode {
+                    beco::Continue => continue,
+                    beco::Undo => {
+                        ctx.rollback();
+                        let last = out.len() - 1;
+                        for done in &mut out[..last] {
+                            if done.result_status == result_status::Success {
+                                done.result_status = result_status::OperationUndone;
+                            }
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+    let mut response = response_message(version, now(), &out);
+    if let Some(max) = msg.header.maximum_response_size {
+        let size = kmip::encode(&response)
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
+        if usize::try_from(max).is_ok_and(|m| size > m) {
+            response = whole_message_error(
+                version,
+                &Error::kmip(
+                    rr::ResponseTooLarge,
+                    format!("response of {size} bytes exceeds Maximum Response Size {max}"),
+                ),
+            );
+        }
+    }
+    response
+}
+
+fn audit(
+    state: &State,
+    identity: &str,
+    client: &str,
+    operation: u32,
+    object: Option<&str>,
+    result: &Result<Ttlv>,
+    version: ProtocolVersion,
+) {
+    let op = kmip::enums::operation::TABLE
+        .name_of(operation)
+        .map_or_else(|| format!("kmip:{operation:#x}"), |n| format!("kmip:{n}"));
+    let outcome = match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => {
+            let (reason, message) = e.result(version);
+            let name = rr::TABLE.name_of(reason).unwrap_or("?");
+            format!("{name}: {message}")
+        }
+    };
+    let mut entry = AuditEntry::now(identity, &op, object, &outcome);
+    entry.client = Some(client.to_string());
+    if let Err(e) = state.session.key_store().audit(&entry) {
+        eprintln!("keybridge: audit log write failed: {e}");
+    }
+}

@@ -1,0 +1,174 @@
+//! Create (KMIP 2.1 §6.1.10), Create Key Pair (§6.1.11) and Register (§6.1.42).
+
+use crate::attributes::{self as attrs, Attr};
+use crate::dispatch::Ctx;
+use crate::error::{Error, Result};
+use keystore::crypto::{Curve, DigestAlgorithm, KeyPairSpec, SymmetricAlgorithm};
+use keystore::object::ObjectType;
+use keystore::{keygen, lifecycle, Algorithm, Attributes};
+use kmip::enums::result_reason as rr;
+use kmip::{Tag, Ttlv};
+
+/// The attributes a KMIP client's new object starts with. KMIP's defaults
+/// differ from PKCS#11's in one place: an object is not Sensitive unless
+/// asked (KMIP 2.1 §4.46), so its owner can Get it.
+fn base(object_type: ObjectType, identity: &str) -> Attributes {
+    let mut a = Attributes::new(object_type, lifecycle::now());
+    a.flags.sensitive = false;
+    a.flags.always_sensitive = false;
+    a.owner = Some(identity.to_string());
+    a
+}
+
+fn object_type(payload: &Ttlv) -> Result<ObjectType> {
+    let v = payload.child_enumeration(Tag::ObjectType)?;
+    ObjectType::from_kmip(v).ok_or_else(|| {
+        Error::kmip(
+            rr::InvalidObjectType,
+            format!("object type {v:#x} is not supported"),
+        )
+    })
+}
+
+fn template(payload: &Ttlv) -> Result<Vec<Attr>> {
+    attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)
+}
+
+fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> {
+    Ok(match a.algorithm {
+        Some(Algorithm::Aes) => SymmetricAlgorithm::Aes,
+        Some(Algorithm::TripleDes) => SymmetricAlgorithm::TripleDes,
+        Some(Algorithm::ChaCha20) => SymmetricAlgorithm::ChaCha20,
+        Some(Algorithm::Hmac(d)) => SymmetricAlgorithm::Hmac(d),
+        Some(Algorithm::GenericSecret) => SymmetricAlgorithm::Hmac(DigestAlgorithm::Sha256),
+        None => {
+            return Err(Error::kmip(
+                rr::MissingData,
+                "Create needs a Cryptographic Algorithm",
+            ))
+        }
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "{other:?} is not a symmetric key algorithm"
+            )))
+        }
+    })
+}
+
+/// Create: generates a symmetric key.
+pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let t = object_type(payload)?;
+    if t != ObjectType::SymmetricKey {
+        return Err(Error::kmip(
+            rr::InvalidObjectType,
+            format!("Create makes symmetric keys, not a {t}"),
+        ));
+    }
+    let mut a = base(t, ctx.identity);
+    attrs::apply_template(&mut a, &template(payload)?)?;
+    let alg = symmetric_algorithm(&a)?;
+    let bits = match (a.length, alg) {
+        (Some(168), SymmetricAlgorithm::TripleDes) => 192,
+        (Some(l), _) => l,
+        (None, SymmetricAlgorithm::ChaCha20) => 256,
+        (None, SymmetricAlgorithm::TripleDes) => 192,
+        (None, _) => {
+            return Err(Error::kmip(
+                rr::MissingData,
+                "Create needs a Cryptographic Length",
+            ))
+        }
+    };
+    let uid = keygen::generate_secret_key(&ctx.partition, alg, bits, a)?;
+    ctx.created(&uid);
+    Ok(vec![
+        Ttlv::enumeration(Tag::ObjectType, t.to_kmip()),
+        Ttlv::text(Tag::UniqueIdentifier, uid),
+    ])
+}
+
+fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
+    let curve_for_length = |l: Option<u32>| match l {
+        Some(256) | None => Some(Curve::P256),
+        Some(384) => Some(Curve::P384),
+        Some(521) => Some(Curve::P521),
+        _ => None,
+    };
+    Ok(match a.algorithm {
+        Some(Algorithm::Rsa) => KeyPairSpec::Rsa {
+            bits: a.length.ok_or_else(|| {
+                Error::kmip(
+                    rr::MissingData,
+                    "an RSA key pair needs a Cryptographic Length",
+                )
+            })?,
+            public_exponent: None,
+        },
+        Some(Algorithm::Ec) => KeyPairSpec::Ec(
+            a.curve
+                .or_else(|| curve_for_length(a.length))
+                .ok_or_else(|| {
+                    Error::not_supported("curve not supported: use P-256, P-384 or P-521")
+                })?,
+        ),
+        Some(Algorithm::Ed25519) => KeyPairSpec::Ed25519,
+        Some(Algorithm::Ed448) => KeyPairSpec::Ed448,
+        None => {
+            return Err(Error::kmip(
+                rr::MissingData,
+                "Create Key Pair needs a Cryptographic Algorithm",
+            ))
+        }
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "{other:?} is not an asymmetric algorithm"
+            )))
+        }
+    })
+}
+
+/// Create Key Pair: generates a key pair; the halves are linked and share a
+/// key id (CKA_ID), so PKCS#11 sees a pair too.
+pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let common = attrs::parse_list(payload, Tag::CommonAttributes, Tag::CommonTemplateAttribute)?;
+    let private_t = attrs::parse_list(
+        payload,
+        Tag::PrivateKeyAttributes,
+        Tag::PrivateKeyTemplateAttribute,
+    )?;
+    let public_t = attrs::parse_list(
+        payload,
+        Tag::PublicKeyAttributes,
+        Tag::PublicKeyTemplateAttribute,
+    )?;
+    let mut private = base(ObjectType::PrivateKey, ctx.identity);
+    let mut public = base(ObjectType::PublicKey, ctx.identity);
+    attrs::apply_template(&mut private, &common)?;
+    attrs::apply_template(&mut private, &private_t)?;
+    attrs::apply_template(&mut public, &common)?;
+    attrs::apply_template(&mut public, &public_t)?;
+    let spec = pair_spec(&private).or_else(|_| pair_spec(&public))?;
+    let ids = keygen::generate_key_pair(&ctx.partition, &spec, private, public)?;
+    if let Some(u) = ctx.undo.as_mut() {
+        u.push(crate::dispatch::UndoStep::Remove(ids.public.clone()));
+    }
+    ctx.created(&ids.private);
+    Ok(vec![
+        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
+        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
+    ])
+}
+
+/// Register: stores an object the client supplies.
+pub fn register(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let t = object_type(payload)?;
+    let mut a = base(t, ctx.identity);
+    attrs::apply_template(&mut a, &template(payload)?)?;
+    let value = crate::objects::value_from_request(t, payload, &mut a)?;
+    if !t.is_secret() {
+        a.flags.private = false;
+    }
+    let uid = ctx.partition.create(a, Some(value))?;
+    ctx.created(&uid);
+    Ok(super::uid_only(&uid))
+}

@@ -1,0 +1,74 @@
+//! Discover Versions (KMIP 2.1 §6.1.13) and Query (§6.1.37).
+
+use crate::dispatch::{Ctx, SUPPORTED};
+use crate::error::Result;
+use kmip::enums::{object_type as ot, query_function as qf};
+use kmip::{ProtocolVersion, Tag, Ttlv};
+
+/// The versions both sides speak, in the client's order of preference; all
+/// of ours when the client lists none.
+pub fn discover_versions(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let mut asked = Vec::new();
+    for v in payload.find_all(Tag::ProtocolVersion) {
+        asked.push(ProtocolVersion::from_ttlv(v)?);
+    }
+    let answer: Vec<ProtocolVersion> = if asked.is_empty() {
+        SUPPORTED.to_vec()
+    } else {
+        asked
+            .into_iter()
+            .filter(|v| SUPPORTED.contains(v))
+            .collect()
+    };
+    Ok(answer.into_iter().map(ProtocolVersion::to_ttlv).collect())
+}
+
+pub fn query(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let mut out = Vec::new();
+    let functions: Vec<u32> = payload
+        .find_all(Tag::QueryFunction)
+        .map(|f| f.as_enumeration())
+        .collect::<kmip::Result<_>>()?;
+    if functions.contains(&qf::QueryOperations) {
+        out.extend(
+            super::OPERATIONS
+                .iter()
+                .map(|o| Ttlv::enumeration(Tag::Operation, *o)),
+        );
+    }
+    if functions.contains(&qf::QueryObjects) {
+        for t in [
+            ot::Certificate,
+            ot::SymmetricKey,
+            ot::PublicKey,
+            ot::PrivateKey,
+            ot::SecretData,
+            ot::OpaqueObject,
+        ] {
+            out.push(Ttlv::enumeration(Tag::ObjectType, t));
+        }
+    }
+    if functions.contains(&qf::QueryServerInformation) {
+        out.push(Ttlv::text(Tag::VendorIdentification, "keybridge"));
+        out.push(Ttlv::structure(
+            Tag::ServerInformation,
+            vec![
+                Ttlv::text(Tag::ServerName, "keybridge"),
+                Ttlv::text(Tag::ServerVersion, env!("CARGO_PKG_VERSION")),
+            ],
+        ));
+    }
+    if functions.contains(&qf::QueryCapabilities) && ctx.version.major >= 2 {
+        out.push(Ttlv::structure(
+            Tag::CapabilityInformation,
+            vec![
+                Ttlv::boolean(Tag::StreamingCapability, false),
+                Ttlv::boolean(Tag::AsynchronousCapability, false),
+                Ttlv::boolean(Tag::AttestationCapability, false),
+                Ttlv::boolean(Tag::BatchUndoCapability, true),
+                Ttlv::boolean(Tag::BatchContinueCapability, true),
+            ],
+        ));
+    }
+    Ok(out)
+}

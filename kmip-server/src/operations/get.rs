@@ -1,0 +1,81 @@
+//! Get (KMIP 2.1 §6.1.20) and Check (§6.1.6).
+
+use crate::dispatch::Ctx;
+use crate::error::{Error, Result};
+use keystore::lifecycle::Usage;
+use kmip::enums::result_reason as rr;
+use kmip::{Tag, Ttlv, Value};
+
+/// Get: the object's value in the requested Key Format Type (Raw,
+/// Transparent*, PKCS#1, PKCS#8, X.509, EC Private Key), or the format it
+/// was registered in. Sensitive and non-extractable objects are refused.
+pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let uid = ctx.uid(payload)?;
+    let format = payload.opt_child_enumeration(Tag::KeyFormatType)?;
+    if payload.find(Tag::KeyWrappingSpecification).is_some() {
+        return Err(Error::not_supported("key wrapping on Get is not supported"));
+    }
+    let obj = ctx.partition.get(&uid)?;
+    let a = &obj.attributes;
+    if a.lifecycle.state.is_destroyed() {
+        return Err(Error::kmip(
+            rr::ObjectDestroyed,
+            format!("object {uid} is destroyed"),
+        ));
+    }
+    if a.flags.sensitive {
+        return Err(Error::kmip(
+            rr::Sensitive,
+            format!("object {uid} is sensitive"),
+        ));
+    }
+    if !a.flags.extractable {
+        return Err(Error::kmip(
+            rr::NotExtractable,
+            format!("object {uid} is not extractable"),
+        ));
+    }
+    let obj = ctx.partition.use_object(&uid, Usage::Export)?;
+    let structure = crate::objects::object_structure(&obj, format)?;
+    // Fresh (KMIP 2.1 §4.23) turns false once the object has been handed out.
+    let fresh = crate::attributes::values(&obj, Tag::Fresh);
+    if fresh.iter().any(|f| f.value == Value::Boolean(true)) {
+        ctx.before_change(&uid)?;
+        ctx.partition.update(&uid, |o| {
+            crate::attributes::put_values(
+                &mut o.attributes,
+                Tag::Fresh,
+                vec![Ttlv::boolean(Tag::Fresh, false)],
+                false,
+            )
+            .map_err(|e| keystore::Error::InvalidArgument(e.to_string()))
+        })?;
+    }
+    Ok(vec![
+        Ttlv::enumeration(Tag::ObjectType, obj.attributes.object_type.to_kmip()),
+        Ttlv::text(Tag::UniqueIdentifier, uid),
+        structure,
+    ])
+}
+
+/// Check: whether the object could be used with this usage mask (and the
+/// other limits asked about).
+pub fn check(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let uid = ctx.uid(payload)?;
+    let obj = ctx.partition.get(&uid)?;
+    if let Some(mask) = payload.opt_child_integer(Tag::CryptographicUsageMask)? {
+        if !obj.attributes.usage.contains(mask as u32) {
+            return Err(Error::kmip(
+                rr::IncompatibleCryptographicUsageMask,
+                "Check Failed: the usage mask does not allow this use",
+            ));
+        }
+    }
+    if obj.attributes.lifecycle.state.is_destroyed() {
+        return Err(Error::kmip(
+            rr::ObjectDestroyed,
+            format!("object {uid} is destroyed"),
+        ));
+    }
+    Ok(super::uid_only(&uid))
+}

@@ -1,0 +1,83 @@
+//! One module per operation family; [`run`] routes an operation to it.
+
+pub mod attributes;
+pub mod create_register;
+pub mod discover_query;
+pub mod get;
+pub mod lifecycle;
+pub mod locate;
+pub mod misc;
+
+use crate::dispatch::Ctx;
+use crate::error::{Error, Result};
+use kmip::enums::{operation as op, result_reason as rr};
+use kmip::{Tag, Ttlv};
+
+/// The operations this server implements, for Query.
+pub const OPERATIONS: &[u32] = &[
+    op::Create,
+    op::CreateKeyPair,
+    op::Register,
+    op::Locate,
+    op::Check,
+    op::Get,
+    op::GetAttributes,
+    op::GetAttributeList,
+    op::AddAttribute,
+    op::ModifyAttribute,
+    op::DeleteAttribute,
+    op::SetAttribute,
+    op::ObtainLease,
+    op::GetUsageAllocation,
+    op::Activate,
+    op::Revoke,
+    op::Destroy,
+    op::Archive,
+    op::Recover,
+    op::Query,
+    op::DiscoverVersions,
+    op::Log,
+    op::Interop,
+];
+
+/// Runs one batch item; returns its Response Payload.
+pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
+    let fields = match operation {
+        op::DiscoverVersions => discover_query::discover_versions(ctx, payload),
+        op::Query => discover_query::query(ctx, payload),
+        op::Create => create_register::create(ctx, payload),
+        op::CreateKeyPair => create_register::create_key_pair(ctx, payload),
+        op::Register => create_register::register(ctx, payload),
+        op::Locate => locate::locate(ctx, payload),
+        op::Get => get::get(ctx, payload),
+        op::Check => get::check(ctx, payload),
+        op::GetAttributes => attributes::get_attributes(ctx, payload),
+        op::GetAttributeList => attributes::get_attribute_list(ctx, payload),
+        op::AddAttribute => attributes::add_attribute(ctx, payload),
+        op::ModifyAttribute => attributes::modify_attribute(ctx, payload),
+        op::DeleteAttribute => attributes::delete_attribute(ctx, payload),
+        op::SetAttribute => attributes::set_attribute(ctx, payload),
+        op::Activate => lifecycle::activate(ctx, payload),
+        op::Revoke => lifecycle::revoke(ctx, payload),
+        op::Destroy => lifecycle::destroy(ctx, payload),
+        op::Archive => lifecycle::archive(ctx, payload),
+        op::Recover => lifecycle::recover(ctx, payload),
+        op::ObtainLease => misc::obtain_lease(ctx, payload),
+        op::GetUsageAllocation => misc::get_usage_allocation(ctx, payload),
+        op::Interop => misc::interop(ctx, payload),
+        op::Log => misc::log(ctx, payload),
+        other => Err(Error::kmip(
+            rr::OperationNotSupported,
+            format!(
+                "operation {} is not supported",
+                op::TABLE.name_of(other).unwrap_or("(unknown)")
+            ),
+        )),
+    }?;
+    Ok(Ttlv::structure(Tag::ResponsePayload, fields))
+}
+
+/// A payload holding just the Unique Identifier.
+pub fn uid_only(uid: &str) -> Vec<Ttlv> {
+    vec![Ttlv::text(Tag::UniqueIdentifier, uid)]
+}

@@ -1,0 +1,119 @@
+//! The listener: accepts TCP connections up to a limit, hands each to a task
+//! ([`crate::connection`]), and shuts down gracefully on SIGINT / SIGTERM:
+//! it stops accepting, tells every connection to finish its current request,
+//! and waits for them (bounded).
+
+use crate::error::{Error, Result};
+use crate::tls::TlsFiles;
+use keystore::{MasterSession, Partition};
+use kmip::DecodeLimits;
+use openssl::ssl::SslAcceptor;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub tls: TlsFiles,
+    pub max_connections: usize,
+    pub idle_timeout: Duration,
+    pub limits: DecodeLimits,
+}
+
+/// What every connection shares.
+pub struct State {
+    pub session: MasterSession,
+    pub acceptor: SslAcceptor,
+    pub config: ServerConfig,
+    /// Opened partitions by identity, so the partition key is unwrapped once.
+    partitions: Mutex<HashMap<String, Partition>>,
+}
+
+impl State {
+    /// The partition of `identity`: the one labelled with its CN, created on
+    /// its first request. The PKCS#11 token of that label shows the same objects.
+    pub fn partition(&self, identity: &str) -> Result<Partition> {
+        if let Ok(map) = self.partitions.lock() {
+            if let Some(p) = map.get(identity) {
+                return Ok(p.clone());
+            }
+        }
+        let p = self.session.partition_or_create(identity)?;
+        if let Ok(mut map) = self.partitions.lock() {
+            map.insert(identity.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
+    let acceptor = crate::tls::acceptor(&config.tls)?;
+    let state = Arc::new(State {
+        session,
+        acceptor,
+        config,
+        partitions: Mutex::new(HashMap::new()),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(16)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the runtime", e))?;
+    rt.block_on(serve(state))
+}
+
+async fn serve(state: Arc<State>) -> Result<()> {
+    let listener = TcpListener::bind(&state.config.listen)
+        .await
+        .map_err(|e| Error::io(format!("listening on {}", state.config.listen), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::io("reading the listening address", e))?;
+    // Tests and scripts read this line to learn the port.
+    println!("keybridge: KMIP server listening on {local}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let slots = Arc::new(Semaphore::new(state.config.max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::io("installing the SIGTERM handler", e))?;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("keybridge: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Ok(permit) = slots.clone().try_acquire_owned() else {
+                    eprintln!("keybridge: connection limit reached, refusing {peer}");
+                    drop(tcp);
+                    continue;
+                };
+                let st = state.clone();
+                let stop = stop_rx.clone();
+                tokio::spawn(async move {
+                    crate::connection::handle(st, tcp, peer, stop).await;
+                    drop(permit);
+                });
+            }
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+        }
+    }
+    eprintln!("keybridge: shutting down");
+    let _ = stop_tx.send(true);
+    drop(listener);
+    let all = u32::try_from(state.config.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(all)).await;
+    Ok(())
+}

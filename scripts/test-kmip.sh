@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# PyKMIP (from PyPI, in a venv) as a real client of `keybridge serve` over
+# mutual TLS. Assumes `cargo build --release` was run. Creates a throwaway CA,
+# server and client certificates and a configuration in a temp directory,
+# starts the server on a free loopback port, runs
+# kmip-server/tests/pykmip/test_pykmip.py (KMIP 1.2 and 2.0), stops the server.
+# Last line: `kmip-pykmip: N passed, M failed`. Needs python3, python3-venv,
+# openssl (Debian packages).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET/release/keybridge
+VENV=${KEYBRIDGE_PYKMIP_VENV:-$TARGET/pykmip-venv}
+PYKMIP_VERSION=0.10.0
+
+if [[ ! -x $BIN ]]; then
+    echo "test-kmip: $BIN is missing: run cargo build --release first" >&2
+    echo "kmip-pykmip: 0 passed, 1 failed"
+    exit 1
+fi
+
+if [[ ! -x $VENV/bin/python ]]; then
+    python3 -m venv "$VENV"
+fi
+# -I: the checkout has a kmip/ folder that would shadow the package.
+if ! "$VENV/bin/python" -I -c "import kmip" 2>/dev/null; then
+    "$VENV/bin/pip" install --quiet "pykmip==$PYKMIP_VERSION"
+fi
+
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- certificates: a CA, the server (localhost / 127.0.0.1), one client ------
+cd "$WORK"
+ec() { echo "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"; }
+openssl req -x509 $(ec) -keyout ca.key -out ca.crt -days 2 \
+    -subj "/CN=keybridge test CA" 2>/dev/null
+openssl req $(ec) -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
+openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+    -out server.crt -days 2 -extfile server.ext 2>/dev/null
+openssl req $(ec) -keyout client.key -out client.csr -subj "/CN=pykmip-test" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' > client.ext
+openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+    -out client.crt -days 2 -extfile client.ext 2>/dev/null
+chmod 600 ./*.key
+
+cat > keybridge.toml <<CONF
+[store]
+path = "$WORK/store.db"
+
+[master_key]
+source = "file"
+file = "$WORK/master.key"
+
+[kmip]
+listen = "127.0.0.1:0"
+cert = "$WORK/server.crt"
+key = "$WORK/server.key"
+client_ca = "$WORK/ca.crt"
+CONF
+
+# --- server ----------------------------------------------------------------
+KEYBRIDGE_CONF=$WORK/keybridge.toml "$BIN" serve > server.out 2> server.err &
+SERVER_PID=$!
+PORT=
+for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/^keybridge: KMIP server listening on .*:\([0-9]*\)$/\1/p' server.out)
+    [[ -n $PORT ]] && break
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+done
+if [[ -z $PORT ]]; then
+    echo "test-kmip: the server did not start:" >&2
+    cat server.err >&2
+    echo "kmip-pykmip: 0 passed, 1 failed"
+    exit 1
+fi
+
+# --- PyKMIP ----------------------------------------------------------------
+set +e
+KMIP_HOST=127.0.0.1 KMIP_PORT=$PORT KMIP_CERT=$WORK/client.crt \
+    KMIP_KEY=$WORK/client.key KMIP_CA=$WORK/ca.crt \
+    "$VENV/bin/python" "$ROOT/kmip-server/tests/pykmip/test_pykmip.py" > pykmip.out 2>&1
+STATUS=$?
+set -e
+grep -v '^kmip-pykmip:' pykmip.out || true
+
+kill -TERM "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=
+
+SUMMARY=$(grep '^kmip-pykmip:' pykmip.out | tail -n 1 || true)
+if [[ -z $SUMMARY ]]; then
+    echo "test-kmip: the PyKMIP test did not finish (exit $STATUS)" >&2
+    SUMMARY="kmip-pykmip: 0 passed, 1 failed"
+    STATUS=1
+fi
+echo "$SUMMARY"
+exit "$STATUS"
