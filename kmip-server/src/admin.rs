@@ -5,9 +5,10 @@ use clap::{Subcommand, ValueEnum};
 use keystore::audit::AuditEntry;
 use keystore::config::Config;
 use keystore::crypto::{Curve, DigestAlgorithm, KeyPairSpec, SymmetricAlgorithm};
+use keystore::hierarchy::KdfParams;
 use keystore::lifecycle::{self, RevocationReason};
 use keystore::object::{Attributes, ObjectType, UsageMask};
-use keystore::{keygen, Error, Filter, KeyStore, MasterSession, Result};
+use keystore::{keygen, Error, Filter, KeyStore, MasterSession, PinRole, Result};
 
 /// The partition admin commands use unless told otherwise.
 pub const DEFAULT_PARTITION: &str = "default";
@@ -18,6 +19,14 @@ pub enum PartitionCommand {
     Create { label: String },
     /// Lists partitions.
     List,
+    /// Sets a PIN of a partition's PKCS#11 token, read from stdin (first
+    /// line): so a KMIP identity's objects can be used through the module.
+    SetPin {
+        label: String,
+        /// Set the security officer PIN instead of the user PIN.
+        #[arg(long)]
+        so: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +171,19 @@ pub fn partition(cmd: PartitionCommand) -> Result<()> {
                 session.create_partition(&label)
             })?;
             println!("{}", p.id());
+        }
+        PartitionCommand::SetPin { label, so } => {
+            let p = session.partition(&label)?;
+            let role = if so {
+                PinRole::SecurityOfficer
+            } else {
+                PinRole::User
+            };
+            let pin = crate::admin_access::read_secret_line()?;
+            audited(&ks, "partition.set-pin", Some(&label), || {
+                ks.set_pin(&p, role, &pin, KdfParams::recommended()?)
+            })?;
+            println!("{} PIN of {label} set", if so { "SO" } else { "user" });
         }
         PartitionCommand::List => {
             println!("{:<36}  {:<20}  {:<8}  user PIN", "id", "label", "adopted");

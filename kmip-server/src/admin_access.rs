@@ -76,7 +76,7 @@ pub enum MfaCommand {
     Disable { identity: String },
 }
 
-fn read_secret_line() -> Result<SecretBytes> {
+pub(crate) fn read_secret_line() -> Result<SecretBytes> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
