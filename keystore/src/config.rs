@@ -54,9 +54,14 @@ pub struct KmipConfig {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Pkcs11Config {
-    /// Append a line per PKCS#11 call (function, return code; never a PIN,
-    /// key or data) to this file. Default: no log.
+    /// Append a line per failed PKCS#11 call (function, return code, reason;
+    /// never a PIN, key or data) to this file. Default: no log.
     pub log_file: Option<PathBuf>,
+    /// TEST ONLY: derive PIN keys with Argon2's minimum cost instead of the
+    /// recommended 19 MiB / 2 passes, so test suites that set many PINs run
+    /// fast. Never set it for a real store: it makes PINs cheap to guess.
+    #[serde(default)]
+    pub insecure_test_pin_kdf: bool,
 }
 
 /// `[store]`

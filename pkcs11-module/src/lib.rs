@@ -1,8 +1,24 @@
 //! keybridge PKCS#11 module (`libkeybridge_pkcs11.so`).
 //!
-//! Token, session and mechanism logic over the shared key store; the C ABI
-//! and every `unsafe` block live in `ffi/`. This crate only links the store
-//! so far: the PKCS#11 entry points are not exported yet, and loading the
-//! library as a module fails with "C_GetFunctionList not found".
+//! Token, session and mechanism logic over the shared key store. The C ABI
+//! and every `unsafe` block live in [`ffi`]; everything else is safe Rust
+//! that returns [`error::Result`].
+#![deny(unsafe_code)]
+// CK_ULONG is 64-bit here but 32-bit on other targets: the `as u64` casts
+// between CK_ULONG values and the store's u64 fields are portable, not noise.
+#![allow(clippy::unnecessary_cast)]
+
+pub mod attrs;
+pub mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
+pub mod log;
+pub mod mechanism;
+pub mod objects;
+pub mod ops;
+pub mod session;
+pub mod state;
+pub mod template;
+pub mod token;
 
 pub use keystore;

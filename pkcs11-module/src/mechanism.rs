@@ -1,0 +1,205 @@
+//! The mechanisms keybridge offers (C_GetMechanismList / C_GetMechanismInfo,
+//! PKCS#11 3.0 §5.5.8–5.5.9) and their parameters in safe form.
+//!
+//! Asymmetric mechanisms (issue 4) slot in by adding rows to [`MECHANISMS`],
+//! a [`Param`] variant if they take a new parameter structure, and a branch
+//! in the operation modules that dispatch on the mechanism type.
+
+use crate::error::{fail, Result};
+use cryptoki_sys::*;
+use keystore::crypto::digest::DigestAlgorithm;
+
+/// A mechanism parameter, copied out of the caller's memory by the FFI layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Param {
+    None,
+    /// Raw bytes: an IV (CBC), or a structure the mechanism does not use.
+    Bytes(Vec<u8>),
+    /// CK_GCM_PARAMS.
+    Gcm {
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_bits: usize,
+    },
+    /// CK_AES_CTR_PARAMS.
+    Ctr {
+        counter_bits: usize,
+        cb: [u8; 16],
+    },
+    /// CK_MAC_GENERAL_PARAMS: the output length in bytes.
+    MacLen(usize),
+    /// CK_KEY_DERIVATION_STRING_DATA.
+    DeriveData(Vec<u8>),
+    /// A CK_ULONG parameter (CK_EXTRACT_PARAMS: a bit index).
+    Ulong(CK_ULONG),
+    /// A CK_OBJECT_HANDLE parameter (CKM_CONCATENATE_BASE_AND_KEY).
+    Handle(CK_OBJECT_HANDLE),
+    /// CK_AES_CBC_ENCRYPT_DATA_PARAMS.
+    CbcEncryptData {
+        iv: [u8; 16],
+        data: Vec<u8>,
+    },
+}
+
+/// A mechanism with its parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mechanism {
+    pub ty: CK_MECHANISM_TYPE,
+    pub param: Param,
+}
+
+/// One row of the mechanism table (CK_MECHANISM_INFO). Key sizes are in
+/// bytes for symmetric keys, as PKCS#11 3.0 Current Mechanisms specifies.
+pub struct MechInfo {
+    pub ty: CK_MECHANISM_TYPE,
+    pub min: CK_ULONG,
+    pub max: CK_ULONG,
+    pub flags: CK_FLAGS,
+}
+
+const ENC: CK_FLAGS = CKF_ENCRYPT | CKF_DECRYPT;
+const WRAP: CK_FLAGS = CKF_WRAP | CKF_UNWRAP;
+const MAC: CK_FLAGS = CKF_SIGN | CKF_VERIFY;
+
+macro_rules! m {
+    ($ty:expr, $min:expr, $max:expr, $flags:expr) => {
+        MechInfo {
+            ty: $ty,
+            min: $min,
+            max: $max,
+            flags: $flags,
+        }
+    };
+}
+
+/// Every mechanism, in the order C_GetMechanismList returns them.
+pub const MECHANISMS: &[MechInfo] = &[
+    m!(CKM_AES_KEY_GEN, 16, 32, CKF_GENERATE),
+    m!(CKM_AES_ECB, 16, 32, ENC | WRAP),
+    m!(CKM_AES_CBC, 16, 32, ENC | WRAP),
+    m!(CKM_AES_CBC_PAD, 16, 32, ENC | WRAP),
+    m!(CKM_AES_CTR, 16, 32, ENC),
+    m!(
+        CKM_AES_GCM,
+        16,
+        32,
+        ENC | CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | CKF_MULTI_MESSAGE
+    ),
+    m!(CKM_AES_CMAC, 16, 32, MAC),
+    m!(CKM_AES_CMAC_GENERAL, 16, 32, MAC),
+    m!(CKM_AES_KEY_WRAP, 16, 32, ENC | WRAP),
+    m!(CKM_AES_KEY_WRAP_KWP, 16, 32, ENC | WRAP),
+    m!(CKM_AES_ECB_ENCRYPT_DATA, 16, 32, CKF_DERIVE),
+    m!(CKM_AES_CBC_ENCRYPT_DATA, 16, 32, CKF_DERIVE),
+    m!(CKM_CONCATENATE_BASE_AND_KEY, 1, 512, CKF_DERIVE),
+    m!(CKM_CONCATENATE_BASE_AND_DATA, 1, 512, CKF_DERIVE),
+    m!(CKM_CONCATENATE_DATA_AND_BASE, 1, 512, CKF_DERIVE),
+    m!(CKM_XOR_BASE_AND_DATA, 1, 512, CKF_DERIVE),
+    m!(CKM_EXTRACT_KEY_FROM_KEY, 1, 512, CKF_DERIVE),
+    m!(CKM_SHA_1, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA224, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA256, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA384, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA512, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA3_224, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA3_256, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA3_384, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA3_512, 0, 0, CKF_DIGEST),
+    m!(CKM_SHA_1_HMAC, 1, 512, MAC),
+    m!(CKM_SHA_1_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA224_HMAC, 1, 512, MAC),
+    m!(CKM_SHA224_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA256_HMAC, 1, 512, MAC),
+    m!(CKM_SHA256_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA384_HMAC, 1, 512, MAC),
+    m!(CKM_SHA384_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA512_HMAC, 1, 512, MAC),
+    m!(CKM_SHA512_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA3_224_HMAC, 1, 512, MAC),
+    m!(CKM_SHA3_224_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA3_256_HMAC, 1, 512, MAC),
+    m!(CKM_SHA3_256_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA3_384_HMAC, 1, 512, MAC),
+    m!(CKM_SHA3_384_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_SHA3_512_HMAC, 1, 512, MAC),
+    m!(CKM_SHA3_512_HMAC_GENERAL, 1, 512, MAC),
+    m!(CKM_GENERIC_SECRET_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA_1_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA224_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA256_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA384_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA512_KEY_GEN, 1, 512, CKF_GENERATE),
+];
+
+/// The table row of `ty`, or CKR_MECHANISM_INVALID.
+pub fn info(ty: CK_MECHANISM_TYPE) -> Result<&'static MechInfo> {
+    match MECHANISMS.iter().find(|m| m.ty == ty) {
+        Some(m) => Ok(m),
+        None => fail(CKR_MECHANISM_INVALID, format!("mechanism {ty:#x}")),
+    }
+}
+
+/// Checks that `ty` exists and supports `flag` (CKF_ENCRYPT, ...).
+pub fn require(ty: CK_MECHANISM_TYPE, flag: CK_FLAGS) -> Result<()> {
+    if info(ty)?.flags & flag == 0 {
+        return fail(
+            CKR_MECHANISM_INVALID,
+            format!("mechanism {ty:#x} does not do that"),
+        );
+    }
+    Ok(())
+}
+
+/// The hash of a digest mechanism.
+pub fn digest_of(ty: CK_MECHANISM_TYPE) -> Option<DigestAlgorithm> {
+    use DigestAlgorithm as D;
+    Some(match ty {
+        CKM_SHA_1 => D::Sha1,
+        CKM_SHA224 => D::Sha224,
+        CKM_SHA256 => D::Sha256,
+        CKM_SHA384 => D::Sha384,
+        CKM_SHA512 => D::Sha512,
+        CKM_SHA3_224 => D::Sha3_224,
+        CKM_SHA3_256 => D::Sha3_256,
+        CKM_SHA3_384 => D::Sha3_384,
+        CKM_SHA3_512 => D::Sha3_512,
+        _ => return None,
+    })
+}
+
+/// The hash of an HMAC mechanism and whether it is the _GENERAL form.
+pub fn hmac_of(ty: CK_MECHANISM_TYPE) -> Option<(DigestAlgorithm, bool)> {
+    use DigestAlgorithm as D;
+    Some(match ty {
+        CKM_SHA_1_HMAC => (D::Sha1, false),
+        CKM_SHA_1_HMAC_GENERAL => (D::Sha1, true),
+        CKM_SHA224_HMAC => (D::Sha224, false),
+        CKM_SHA224_HMAC_GENERAL => (D::Sha224, true),
+        CKM_SHA256_HMAC => (D::Sha256, false),
+        CKM_SHA256_HMAC_GENERAL => (D::Sha256, true),
+        CKM_SHA384_HMAC => (D::Sha384, false),
+        CKM_SHA384_HMAC_GENERAL => (D::Sha384, true),
+        CKM_SHA512_HMAC => (D::Sha512, false),
+        CKM_SHA512_HMAC_GENERAL => (D::Sha512, true),
+        CKM_SHA3_224_HMAC => (D::Sha3_224, false),
+        CKM_SHA3_224_HMAC_GENERAL => (D::Sha3_224, true),
+        CKM_SHA3_256_HMAC => (D::Sha3_256, false),
+        CKM_SHA3_256_HMAC_GENERAL => (D::Sha3_256, true),
+        CKM_SHA3_384_HMAC => (D::Sha3_384, false),
+        CKM_SHA3_384_HMAC_GENERAL => (D::Sha3_384, true),
+        CKM_SHA3_512_HMAC => (D::Sha3_512, false),
+        CKM_SHA3_512_HMAC_GENERAL => (D::Sha3_512, true),
+        _ => return None,
+    })
+}
+
+/// Checks CKA_ALLOWED_MECHANISMS of a key against `ty` (PKCS#11 3.0 §4.8).
+pub fn allowed(a: &keystore::Attributes, ty: CK_MECHANISM_TYPE) -> Result<()> {
+    match &a.allowed_mechanisms {
+        Some(list) if !list.is_empty() && !list.contains(&(ty as u64)) => fail(
+            CKR_MECHANISM_INVALID,
+            format!("mechanism {ty:#x} is not in the key's CKA_ALLOWED_MECHANISMS"),
+        ),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,261 @@
+//! C_Encrypt* and C_Decrypt* (PKCS#11 3.0 §5.8–5.9) with the AES mechanisms.
+
+use super::{emit, keeps_operation, Out};
+use crate::attrs::{key_type_of, Obj};
+use crate::error::{fail, Error, Result};
+use crate::mechanism::{self, Mechanism, Param};
+use crate::objects::in_session;
+use crate::session::Session;
+use cryptoki_sys::*;
+use keystore::crypto::cipher::{self, CipherContext, CipherMode, Direction};
+use keystore::crypto::wrap;
+use keystore::lifecycle::Usage;
+use keystore::object::UsageMask;
+use keystore::SecretBytes;
+use zeroize::Zeroizing;
+
+/// What a cipher operation does.
+pub enum CryptKind {
+    Cipher(CipherMode),
+    /// RFC 3394 (`pad = false`) or RFC 5649 key wrap, single-part only.
+    KeyWrap {
+        pad: bool,
+    },
+}
+
+/// An encryption or decryption under way.
+pub struct CryptOp {
+    key: SecretBytes,
+    kind: CryptKind,
+    dir: Direction,
+    ctx: Option<CipherContext>,
+}
+
+/// The cipher of an AES mechanism with its parameter.
+pub fn cipher_kind(m: &Mechanism) -> Result<CryptKind> {
+    let bad = |msg: &str| Error::rv(CKR_MECHANISM_PARAM_INVALID, msg.to_string());
+    let no_param = matches!(&m.param, Param::None) || m.param == Param::Bytes(Vec::new());
+    Ok(match (m.ty, &m.param) {
+        (CKM_AES_ECB, _) if no_param => CryptKind::Cipher(CipherMode::AesEcb),
+        (CKM_AES_CBC, Param::Bytes(iv)) if iv.len() == 16 => {
+            CryptKind::Cipher(CipherMode::AesCbc { iv: iv.clone() })
+        }
+        (CKM_AES_CBC_PAD, Param::Bytes(iv)) if iv.len() == 16 => {
+            CryptKind::Cipher(CipherMode::AesCbcPad { iv: iv.clone() })
+        }
+        (CKM_AES_CTR, Param::Ctr { counter_bits, cb }) if (1..=128).contains(counter_bits) => {
+            CryptKind::Cipher(CipherMode::AesCtr { iv: cb.to_vec() })
+        }
+        (CKM_AES_GCM, Param::Gcm { iv, aad, tag_bits }) => {
+            let tag_len = tag_bits / 8;
+            if tag_bits % 8 != 0 || !matches!(tag_len, 4 | 8 | 12..=16) {
+                return Err(bad("GCM tag length"));
+            }
+            if iv.is_empty() || iv.len() > 256 {
+                return Err(bad("GCM IV length"));
+            }
+            CryptKind::Cipher(CipherMode::AesGcm {
+                iv: iv.clone(),
+                aad: aad.clone(),
+                tag_len,
+            })
+        }
+        (CKM_AES_KEY_WRAP, _) if no_param => CryptKind::KeyWrap { pad: false },
+        (CKM_AES_KEY_WRAP, Param::Bytes(iv)) if iv == &[0xA6; 8] => {
+            CryptKind::KeyWrap { pad: false }
+        }
+        (CKM_AES_KEY_WRAP_KWP, _) if no_param => CryptKind::KeyWrap { pad: true },
+        (CKM_AES_KEY_WRAP_KWP, Param::Bytes(iv)) if iv == &[0xA6, 0x59, 0x59, 0xA6] => {
+            CryptKind::KeyWrap { pad: true }
+        }
+        (
+            CKM_AES_ECB | CKM_AES_CBC | CKM_AES_CBC_PAD | CKM_AES_CTR | CKM_AES_GCM
+            | CKM_AES_KEY_WRAP | CKM_AES_KEY_WRAP_KWP,
+            _,
+        ) => return Err(bad("mechanism parameter")),
+        _ => return fail(CKR_MECHANISM_INVALID, format!("mechanism {:#x}", m.ty)),
+    })
+}
+
+/// Checks that `key` is an AES key allowed to do `usage_bit` with `m`.
+pub fn check_aes_key(key: &Obj, m: &Mechanism, usage_bit: u32) -> Result<()> {
+    if key_type_of(&key.attrs) != Some(CKK_AES) {
+        return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES key is needed");
+    }
+    if !key.attrs.usage.contains(usage_bit) {
+        return fail(
+            CKR_KEY_FUNCTION_NOT_PERMITTED,
+            "the key's attributes forbid this use",
+        );
+    }
+    mechanism::allowed(&key.attrs, m.ty)
+}
+
+/// Runs a whole cipher in one call (also used by wrap, unwrap and derive).
+pub fn run_once(
+    kind: &CryptKind,
+    key: &[u8],
+    dir: Direction,
+    data: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let r = match (kind, dir) {
+        (CryptKind::Cipher(mode), Direction::Encrypt) => cipher::encrypt(key, mode, data),
+        (CryptKind::Cipher(mode), Direction::Decrypt) => cipher::decrypt(key, mode, data),
+        (CryptKind::KeyWrap { pad: false }, Direction::Encrypt) => wrap::aes_key_wrap(key, data),
+        (CryptKind::KeyWrap { pad: true }, Direction::Encrypt) => wrap::aes_key_wrap_pad(key, data),
+        (CryptKind::KeyWrap { pad: false }, Direction::Decrypt) => {
+            wrap::aes_key_unwrap(key, data).map(|s| s.expose().to_vec())
+        }
+        (CryptKind::KeyWrap { pad: true }, Direction::Decrypt) => {
+            wrap::aes_key_unwrap_pad(key, data).map(|s| s.expose().to_vec())
+        }
+    };
+    r.map(Zeroizing::new).map_err(|e| data_error(e, dir))
+}
+
+/// The return code of a cipher failure on caller data.
+pub fn data_error(e: keystore::Error, dir: Direction) -> Error {
+    match (e, dir) {
+        (keystore::Error::InvalidArgument(m), Direction::Encrypt) => {
+            Error::rv(CKR_DATA_LEN_RANGE, m)
+        }
+        (keystore::Error::InvalidArgument(m), Direction::Decrypt) => {
+            Error::rv(CKR_ENCRYPTED_DATA_LEN_RANGE, m)
+        }
+        (keystore::Error::DecryptionFailed(m), _) => Error::rv(CKR_ENCRYPTED_DATA_INVALID, m),
+        (e, _) => e.into(),
+    }
+}
+
+fn op_slot(s: &mut Session, dir: Direction) -> &mut Option<CryptOp> {
+    match dir {
+        Direction::Encrypt => &mut s.encrypt,
+        Direction::Decrypt => &mut s.decrypt,
+    }
+}
+
+/// C_EncryptInit / C_DecryptInit.
+pub fn init(
+    h: CK_SESSION_HANDLE,
+    m: &Mechanism,
+    key: CK_OBJECT_HANDLE,
+    dir: Direction,
+) -> Result<()> {
+    in_session(h, |md, s| {
+        if op_slot(s, dir).is_some() {
+            return fail(CKR_OPERATION_ACTIVE, "an operation is under way");
+        }
+        let (flag, usage, bit) = match dir {
+            Direction::Encrypt => (CKF_ENCRYPT, Usage::Protect, UsageMask::ENCRYPT),
+            Direction::Decrypt => (CKF_DECRYPT, Usage::Process, UsageMask::DECRYPT),
+        };
+        mechanism::require(m.ty, flag)?;
+        let k = md.load_key(s, key, usage)?;
+        check_aes_key(&k, m, bit)?;
+        let kind = cipher_kind(m)?;
+        let value = k.value.unwrap_or_default();
+        if let CryptKind::Cipher(mode) = &kind {
+            // Reject a bad key or parameter now rather than at the first update.
+            CipherContext::new(value.expose(), mode, dir)
+                .map_err(|e| Error::rv(CKR_MECHANISM_PARAM_INVALID, e.to_string()))?;
+        }
+        *op_slot(s, dir) = Some(CryptOp {
+            key: value,
+            kind,
+            dir,
+            ctx: None,
+        });
+        Ok(())
+    })
+}
+
+/// C_Encrypt / C_Decrypt: a whole message in one call.
+pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -> Result<usize> {
+    in_session(h, |_, s| {
+        let slot = op_slot(s, dir);
+        let op = slot
+            .as_mut()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
+        if op.ctx.is_some() {
+            return fail(CKR_OPERATION_ACTIVE, "a multi-part operation is under way");
+        }
+        let query = out.is_none();
+        let r = run_once(&op.kind, op.key.expose(), op.dir, data).and_then(|v| emit(out, &v));
+        if !keeps_operation(query, &r) {
+            *slot = None;
+        }
+        r
+    })
+}
+
+/// C_EncryptUpdate / C_DecryptUpdate.
+pub fn update(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -> Result<usize> {
+    in_session(h, |_, s| {
+        let slot = op_slot(s, dir);
+        let op = slot
+            .as_mut()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
+        let r = update_op(op, data, out);
+        if r.is_err() && !matches!(r, Err(Error::BufferTooSmall(_))) {
+            *slot = None;
+        }
+        r
+    })
+}
+
+fn context(op: &mut CryptOp) -> Result<&mut CipherContext> {
+    let CryptKind::Cipher(mode) = &op.kind else {
+        return fail(CKR_MECHANISM_INVALID, "key wrap is single-part only");
+    };
+    if op.ctx.is_none() {
+        op.ctx = Some(CipherContext::new(op.key.expose(), mode, op.dir)?);
+    }
+    op.ctx
+        .as_mut()
+        .ok_or_else(|| Error::general("cipher context missing"))
+}
+
+fn update_op(op: &mut CryptOp, data: &[u8], out: Out<'_>) -> Result<usize> {
+    let dir = op.dir;
+    let ctx = context(op)?;
+    let bound = ctx.output_len_bound(data.len());
+    match out {
+        None => Ok(bound),
+        Some(buf) if buf.len() < bound => Err(Error::BufferTooSmall(bound)),
+        Some(buf) => {
+            let v = Zeroizing::new(ctx.update(data).map_err(|e| data_error(e, dir))?);
+            emit(Some(buf), &v)
+        }
+    }
+}
+
+/// C_EncryptFinal / C_DecryptFinal.
+pub fn finish(h: CK_SESSION_HANDLE, dir: Direction, out: Out<'_>) -> Result<usize> {
+    in_session(h, |_, s| {
+        let slot = op_slot(s, dir);
+        let op = slot
+            .as_mut()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
+        let bound = match context(op) {
+            Ok(ctx) => ctx.output_len_bound(0),
+            Err(e) => {
+                *slot = None;
+                return Err(e);
+            }
+        };
+        match out {
+            None => Ok(bound),
+            Some(buf) if buf.len() < bound => Err(Error::BufferTooSmall(bound)),
+            Some(buf) => {
+                let Some(op) = slot.take() else {
+                    return Err(Error::general("operation vanished"));
+                };
+                let ctx = op
+                    .ctx
+                    .ok_or_else(|| Error::general("cipher context missing"))?;
+                let v = Zeroizing::new(ctx.finish().map_err(|e| data_error(e, dir))?);
+                emit(Some(buf), &v)
+            }
+        }
+    })
+}

@@ -1,0 +1,353 @@
+//! Key management (PKCS#11 3.0 §5.14): C_GenerateKey, C_WrapKey,
+//! C_UnwrapKey and C_DeriveKey for secret keys. C_GenerateKeyPair takes its
+//! mechanisms from issue 4.
+
+use super::crypt::{check_aes_key, cipher_kind, run_once, CryptKind};
+use super::{emit, Out};
+use crate::attrs::{self, decode_nested, key_type_of, ulong, Obj, Template};
+use crate::error::{fail, Error, Result};
+use crate::mechanism::{self, Mechanism, Param};
+use crate::objects::in_session;
+use crate::session::Session;
+use crate::state::Module;
+use crate::template::{self, Phase};
+use cryptoki_sys::*;
+use keystore::crypto::cipher::{CipherMode, Direction};
+use keystore::crypto::digest::DigestAlgorithm;
+use keystore::crypto::generate::{self, SymmetricAlgorithm};
+use keystore::lifecycle::Usage;
+use keystore::object::UsageMask;
+use keystore::{keygen, Algorithm, ObjectType, SecretBytes};
+
+/// The key type a secret key generation mechanism makes.
+fn keygen_type(ty: CK_MECHANISM_TYPE) -> Result<CK_KEY_TYPE> {
+    Ok(match ty {
+        CKM_AES_KEY_GEN => CKK_AES,
+        CKM_GENERIC_SECRET_KEY_GEN => CKK_GENERIC_SECRET,
+        CKM_SHA_1_KEY_GEN => CKK_SHA_1_HMAC,
+        CKM_SHA224_KEY_GEN => CKK_SHA224_HMAC,
+        CKM_SHA256_KEY_GEN => CKK_SHA256_HMAC,
+        CKM_SHA384_KEY_GEN => CKK_SHA384_HMAC,
+        CKM_SHA512_KEY_GEN => CKK_SHA512_HMAC,
+        _ => return fail(CKR_MECHANISM_INVALID, format!("mechanism {ty:#x}")),
+    })
+}
+
+fn symmetric(alg: Algorithm) -> Result<SymmetricAlgorithm> {
+    Ok(match alg {
+        Algorithm::Aes => SymmetricAlgorithm::Aes,
+        Algorithm::GenericSecret => SymmetricAlgorithm::GenericSecret,
+        Algorithm::Hmac(d) => SymmetricAlgorithm::Hmac(d),
+        Algorithm::ChaCha20 => SymmetricAlgorithm::ChaCha20,
+        Algorithm::TripleDes => SymmetricAlgorithm::TripleDes,
+        _ => return fail(CKR_TEMPLATE_INCONSISTENT, "not a secret key type"),
+    })
+}
+
+/// Checks CKA_CLASS and CKA_KEY_TYPE of `t` against what is being made.
+fn check_class_and_type(t: &Template, key_type: CK_KEY_TYPE) -> Result<()> {
+    if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY) {
+        return fail(CKR_TEMPLATE_INCONSISTENT, "only secret keys here");
+    }
+    if t.ulong(CKA_KEY_TYPE)?.is_some_and(|k| k != key_type) {
+        return fail(CKR_TEMPLATE_INCONSISTENT, "key type does not match");
+    }
+    Ok(())
+}
+
+/// C_GenerateKey (§5.14.1).
+pub fn generate_key(h: CK_SESSION_HANDLE, m: &Mechanism, t: &Template) -> Result<CK_OBJECT_HANDLE> {
+    in_session(h, |md, s| {
+        mechanism::require(m.ty, CKF_GENERATE)?;
+        if !matches!(m.param, Param::None) && m.param != Param::Bytes(Vec::new()) {
+            return fail(
+                CKR_MECHANISM_PARAM_INVALID,
+                "key generation takes no parameter",
+            );
+        }
+        let kt = keygen_type(m.ty)?;
+        check_class_and_type(t, kt)?;
+        let alg = attrs::secret_algorithm(kt)?;
+        let len = match (t.ulong(CKA_VALUE_LEN)?, alg) {
+            (Some(n), _) => n as usize,
+            (None, Algorithm::Hmac(d)) => d.output_len(),
+            (None, _) => return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_VALUE_LEN is required"),
+        };
+        attrs::check_secret_len(alg, len, CKR_KEY_SIZE_RANGE)?;
+        let mut a = template::new_attributes(ObjectType::SymmetricKey);
+        let so = md.login_user(s.slot) == Some(CKU_SO);
+        template::apply(&mut a, t, Phase::Generate, so)?;
+        a.pkcs11_extra
+            .insert(CKA_KEY_GEN_MECHANISM as u64, ulong(m.ty));
+        let token = t.bool(CKA_TOKEN)?.unwrap_or(false);
+        let bits = (len * 8) as u32;
+        let sym = symmetric(alg)?;
+        if token {
+            precheck_token(md, s, &a)?;
+            let p = md.partition(s.slot)?;
+            let uid = keygen::generate_secret_key(&p, sym, bits, a.clone())?;
+            return Ok(md
+                .objects
+                .lock()
+                .handle_for(s.slot, &uid, None, a.flags.private));
+        }
+        let value = generate::generate_secret(sym, bits)?;
+        a.object_type = ObjectType::SymmetricKey;
+        a.algorithm = Some(keygen::symmetric_algorithm(sym));
+        a.length = Some(bits);
+        a.flags.local = true;
+        a.flags.always_sensitive = a.flags.sensitive;
+        a.flags.never_extractable = !a.flags.extractable;
+        md.store_new(s, false, a, Some(value))
+    })
+}
+
+/// The checks [`Module::store_new`] makes, for paths that store otherwise.
+fn precheck_token(md: &Module, s: &Session, a: &keystore::Attributes) -> Result<()> {
+    if !s.rw {
+        return fail(CKR_SESSION_READ_ONLY, "token objects need a R/W session");
+    }
+    if a.flags.private && !md.user_logged_in(s.slot) {
+        return fail(CKR_USER_NOT_LOGGED_IN, "private objects need the user");
+    }
+    if !md.partition(s.slot)?.is_unlocked() {
+        return fail(CKR_USER_NOT_LOGGED_IN, "token objects need a login");
+    }
+    Ok(())
+}
+
+/// Block modes without their own padding take key values zero-padded to
+/// the block (PKCS#11 3.0 Current Mechanisms §2.10.3 for wrapping).
+fn pads_with_zeros(kind: &CryptKind) -> bool {
+    matches!(
+        kind,
+        CryptKind::Cipher(CipherMode::AesEcb) | CryptKind::Cipher(CipherMode::AesCbc { .. })
+    )
+}
+
+/// Loads and checks the wrapping or unwrapping key.
+fn load_kek(
+    md: &Module,
+    s: &Session,
+    h: CK_OBJECT_HANDLE,
+    m: &Mechanism,
+    wrap: bool,
+) -> Result<Obj> {
+    let (usage, bit, bad_handle, bad_type) = if wrap {
+        (
+            Usage::Protect,
+            UsageMask::WRAP_KEY,
+            CKR_WRAPPING_KEY_HANDLE_INVALID,
+            CKR_WRAPPING_KEY_TYPE_INCONSISTENT,
+        )
+    } else {
+        (
+            Usage::Process,
+            UsageMask::UNWRAP_KEY,
+            CKR_UNWRAPPING_KEY_HANDLE_INVALID,
+            CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT,
+        )
+    };
+    let k = md.load_key(s, h, usage).map_err(|e| match e.code() {
+        CKR_OBJECT_HANDLE_INVALID | CKR_KEY_HANDLE_INVALID => Error::rv(bad_handle, "no such key"),
+        _ => e,
+    })?;
+    check_aes_key(&k, m, bit).map_err(|e| match e.code() {
+        CKR_KEY_TYPE_INCONSISTENT => Error::rv(bad_type, "an AES key is needed"),
+        _ => e,
+    })?;
+    Ok(k)
+}
+
+/// C_WrapKey (§5.14.3). A key leaves only wrapped, only if extractable,
+/// only under a trusted key when it says CKA_WRAP_WITH_TRUSTED, and only if
+/// it satisfies the wrapping key's CKA_WRAP_TEMPLATE.
+pub fn wrap_key(
+    h: CK_SESSION_HANDLE,
+    m: &Mechanism,
+    wrapping: CK_OBJECT_HANDLE,
+    key: CK_OBJECT_HANDLE,
+    out: Out<'_>,
+) -> Result<usize> {
+    in_session(h, |md, s| {
+        mechanism::require(m.ty, CKF_WRAP)?;
+        let kek = load_kek(md, s, wrapping, m, true)?;
+        let k = md
+            .load(s, key)
+            .map_err(|_| Error::rv(CKR_KEY_HANDLE_INVALID, "no such key"))?;
+        if !matches!(
+            k.attrs.object_type,
+            ObjectType::SymmetricKey | ObjectType::SecretData
+        ) {
+            return fail(CKR_KEY_NOT_WRAPPABLE, "only secret keys are wrapped here");
+        }
+        if !k.attrs.flags.extractable {
+            return fail(CKR_KEY_UNEXTRACTABLE, "CKA_EXTRACTABLE is false");
+        }
+        if k.attrs.flags.wrap_with_trusted && !kek.attrs.flags.trusted {
+            return fail(CKR_KEY_NOT_WRAPPABLE, "needs a CKA_TRUSTED wrapping key");
+        }
+        if let Some(wt) = kek.attrs.pkcs11_extra.get(&(CKA_WRAP_TEMPLATE as u64)) {
+            if !template::satisfies(&k, &decode_nested(wt)) {
+                return fail(
+                    CKR_KEY_NOT_WRAPPABLE,
+                    "the key does not match CKA_WRAP_TEMPLATE",
+                );
+            }
+        }
+        k.attrs
+            .lifecycle
+            .check(Usage::Export, keystore::lifecycle::now())
+            .map_err(|e| Error::rv(CKR_KEY_NOT_WRAPPABLE, e.to_string()))?;
+        let value = k
+            .value
+            .ok_or_else(|| Error::rv(CKR_KEY_NOT_WRAPPABLE, "the key has no value"))?;
+        let kind = cipher_kind(m)?;
+        let mut data = zeroize::Zeroizing::new(value.expose().to_vec());
+        if pads_with_zeros(&kind) && data.len() % 16 != 0 {
+            let n = 16 - data.len() % 16;
+            data.extend(std::iter::repeat_n(0u8, n));
+        }
+        let kv = kek.value.unwrap_or_default();
+        let wrapped =
+            run_once(&kind, kv.expose(), Direction::Encrypt, &data).map_err(|e| {
+                match e.code() {
+                    CKR_DATA_LEN_RANGE => Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()),
+                    _ => e,
+                }
+            })?;
+        emit(out, &wrapped)
+    })
+}
+
+/// Builds the attributes of a key arriving by unwrap or derivation.
+pub(crate) fn arriving_key(
+    md: &Module,
+    s: &Session,
+    t: &Template,
+    default_type: CK_KEY_TYPE,
+    mut value: Vec<u8>,
+) -> Result<(bool, keystore::Attributes, SecretBytes)> {
+    if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY) {
+        return fail(CKR_TEMPLATE_INCONSISTENT, "only secret keys here");
+    }
+    let kt = t.ulong(CKA_KEY_TYPE)?.unwrap_or(default_type);
+    let alg = attrs::secret_algorithm(kt)
+        .map_err(|_| Error::rv(CKR_TEMPLATE_INCONSISTENT, format!("key type {kt:#x}")))?;
+    if let Some(n) = t.ulong(CKA_VALUE_LEN)? {
+        let n = n as usize;
+        if n > value.len() {
+            return fail(
+                CKR_TEMPLATE_INCONSISTENT,
+                "CKA_VALUE_LEN exceeds the material",
+            );
+        }
+        value.truncate(n);
+    } else if alg == Algorithm::Aes && !matches!(value.len(), 16 | 24 | 32) {
+        return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_VALUE_LEN is needed");
+    }
+    let value = SecretBytes::new(value);
+    attrs::check_secret_len(alg, value.len(), CKR_TEMPLATE_INCONSISTENT)?;
+    let mut a = template::new_attributes(ObjectType::SymmetricKey);
+    a.algorithm = Some(alg);
+    a.length = Some((value.len() * 8) as u32);
+    let so = md.login_user(s.slot) == Some(CKU_SO);
+    template::apply(&mut a, t, Phase::Unwrap, so)?;
+    a.flags.local = false;
+    a.flags.always_sensitive = false;
+    a.flags.never_extractable = false;
+    Ok((t.bool(CKA_TOKEN)?.unwrap_or(false), a, value))
+}
+
+/// C_UnwrapKey (§5.14.4).
+pub fn unwrap_key(
+    h: CK_SESSION_HANDLE,
+    m: &Mechanism,
+    unwrapping: CK_OBJECT_HANDLE,
+    wrapped: &[u8],
+    t: &Template,
+) -> Result<CK_OBJECT_HANDLE> {
+    in_session(h, |md, s| {
+        mechanism::require(m.ty, CKF_UNWRAP)?;
+        let kek = load_kek(md, s, unwrapping, m, false)?;
+        let t = match kek.attrs.pkcs11_extra.get(&(CKA_UNWRAP_TEMPLATE as u64)) {
+            Some(ut) => template::merge(t, &decode_nested(ut))?,
+            None => t.clone(),
+        };
+        if !t.has(CKA_KEY_TYPE) {
+            return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required");
+        }
+        let kind = cipher_kind(m)?;
+        let kv = kek.value.unwrap_or_default();
+        let plain =
+            run_once(&kind, kv.expose(), Direction::Decrypt, wrapped).map_err(|e| {
+                match e.code() {
+                    CKR_ENCRYPTED_DATA_LEN_RANGE => {
+                        Error::rv(CKR_WRAPPED_KEY_LEN_RANGE, e.to_string())
+                    }
+                    CKR_ENCRYPTED_DATA_INVALID => Error::rv(CKR_WRAPPED_KEY_INVALID, e.to_string()),
+                    _ => e,
+                }
+            })?;
+        let (token, a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, plain.to_vec())?;
+        md.store_new(s, token, a, Some(value))
+    })
+}
+
+/// C_DeriveKey (§5.14.5) with AES_ECB_ENCRYPT_DATA and AES_CBC_ENCRYPT_DATA
+/// here, and the simple derivations of [`super::derive`].
+pub fn derive_key(
+    h: CK_SESSION_HANDLE,
+    m: &Mechanism,
+    base: CK_OBJECT_HANDLE,
+    t: &Template,
+) -> Result<CK_OBJECT_HANDLE> {
+    in_session(h, |md, s| {
+        mechanism::require(m.ty, CKF_DERIVE)?;
+        let k = md.load_key(s, base, Usage::Protect)?;
+        if super::derive::is_simple(m.ty) {
+            return super::derive::simple(md, s, m, &k, t);
+        }
+        if key_type_of(&k.attrs) != Some(CKK_AES) {
+            return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES base key is needed");
+        }
+        if !k.attrs.usage.contains(UsageMask::DERIVE_KEY) {
+            return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "CKA_DERIVE is false");
+        }
+        mechanism::allowed(&k.attrs, m.ty)?;
+        let (mode, data) = match (&m.param, m.ty) {
+            (Param::DeriveData(d), CKM_AES_ECB_ENCRYPT_DATA) => (CipherMode::AesEcb, d),
+            (Param::CbcEncryptData { iv, data }, CKM_AES_CBC_ENCRYPT_DATA) => {
+                (CipherMode::AesCbc { iv: iv.to_vec() }, data)
+            }
+            _ => return fail(CKR_MECHANISM_PARAM_INVALID, "derivation parameter"),
+        };
+        if data.is_empty() || data.len() % 16 != 0 {
+            return fail(CKR_MECHANISM_PARAM_INVALID, "data must be whole AES blocks");
+        }
+        let t = match k.attrs.pkcs11_extra.get(&(CKA_DERIVE_TEMPLATE as u64)) {
+            Some(dt) => template::merge(t, &decode_nested(dt))?,
+            None => t.clone(),
+        };
+        let kv = k.value.clone().unwrap_or_default();
+        let out = run_once(
+            &CryptKind::Cipher(mode),
+            kv.expose(),
+            Direction::Encrypt,
+            data,
+        )?;
+        let (token, mut a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, out.to_vec())?;
+        a.flags.always_sensitive = k.attrs.flags.always_sensitive && a.flags.sensitive;
+        a.flags.never_extractable = k.attrs.flags.never_extractable && !a.flags.extractable;
+        md.store_new(s, token, a, Some(value))
+    })
+}
+
+/// The digest a HMAC key type is bound to (for issue 4's sign mechanisms).
+#[allow(dead_code)]
+pub fn hmac_digest(kt: CK_KEY_TYPE) -> Option<DigestAlgorithm> {
+    match attrs::secret_algorithm(kt).ok()? {
+        Algorithm::Hmac(d) => Some(d),
+        _ => None,
+    }
+}

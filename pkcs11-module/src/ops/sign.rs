@@ -1,0 +1,242 @@
+//! C_Sign* and C_Verify* (PKCS#11 3.0 §5.13–5.14) with MAC mechanisms:
+//! HMAC over every digest and AES-CMAC, each with its _GENERAL form.
+//! Asymmetric signatures (issue 4) add a [`Engine`] variant.
+
+use super::{emit, Out};
+use crate::attrs::{key_type_of, Obj};
+use crate::error::{fail, Error, Result};
+use crate::mechanism::{self, Mechanism, Param};
+use crate::objects::in_session;
+use crate::session::Session;
+use cryptoki_sys::*;
+use keystore::crypto::mac::{self, Mac, MacAlgorithm};
+use keystore::lifecycle::Usage;
+use keystore::object::UsageMask;
+use keystore::{Algorithm, ObjectType, SecretBytes};
+
+enum Engine {
+    Mac {
+        alg: MacAlgorithm,
+        key: SecretBytes,
+        ctx: Option<Mac>,
+    },
+}
+
+/// A signature or verification under way.
+pub struct SignOp {
+    engine: Engine,
+    /// Output length in bytes (the _GENERAL length, else the full MAC).
+    out_len: usize,
+}
+
+fn mac_setup(m: &Mechanism, k: &Obj) -> Result<(MacAlgorithm, usize)> {
+    let (alg, general) = if let Some((d, general)) = mechanism::hmac_of(m.ty) {
+        let ok = match (k.attrs.algorithm, k.attrs.object_type) {
+            (_, ObjectType::SecretData) => true,
+            (Some(Algorithm::GenericSecret), _) => true,
+            (Some(Algorithm::Hmac(kd)), _) => kd == d,
+            _ => false,
+        };
+        if !ok {
+            return fail(
+                CKR_KEY_TYPE_INCONSISTENT,
+                "an HMAC or generic secret key is needed",
+            );
+        }
+        (MacAlgorithm::Hmac(d), general)
+    } else if m.ty == CKM_AES_CMAC || m.ty == CKM_AES_CMAC_GENERAL {
+        if key_type_of(&k.attrs) != Some(CKK_AES) {
+            return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES key is needed");
+        }
+        (MacAlgorithm::CmacAes, m.ty == CKM_AES_CMAC_GENERAL)
+    } else {
+        return fail(CKR_MECHANISM_INVALID, format!("mechanism {:#x}", m.ty));
+    };
+    let full = alg.output_len();
+    let len = match (&m.param, general) {
+        (Param::MacLen(n), true) if (1..=full).contains(n) => *n,
+        (_, true) => return fail(CKR_MECHANISM_PARAM_INVALID, "MAC length"),
+        (Param::None, false) => full,
+        (Param::Bytes(b), false) if b.is_empty() => full,
+        (_, false) => return fail(CKR_MECHANISM_PARAM_INVALID, "no parameter expected"),
+    };
+    Ok((alg, len))
+}
+
+fn op_slot(s: &mut Session, sign: bool) -> &mut Option<SignOp> {
+    if sign {
+        &mut s.sign
+    } else {
+        &mut s.verify
+    }
+}
+
+/// C_SignInit / C_VerifyInit.
+pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bool) -> Result<()> {
+    in_session(h, |md, s| {
+        if op_slot(s, sign).is_some() {
+            return fail(CKR_OPERATION_ACTIVE, "an operation is under way");
+        }
+        let (flag, usage, bits) = if sign {
+            (
+                CKF_SIGN,
+                Usage::Protect,
+                UsageMask::SIGN | UsageMask::MAC_GENERATE,
+            )
+        } else {
+            (
+                CKF_VERIFY,
+                Usage::Process,
+                UsageMask::VERIFY | UsageMask::MAC_VERIFY,
+            )
+        };
+        mechanism::require(m.ty, flag)?;
+        let k = md.load_key(s, key, usage)?;
+        if k.attrs.usage.0 & bits == 0 {
+            return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key may not do that");
+        }
+        mechanism::allowed(&k.attrs, m.ty)?;
+        let (alg, out_len) = mac_setup(m, &k)?;
+        let key = k.value.unwrap_or_default();
+        // Check the key now (CMAC needs 16, 24 or 32 bytes).
+        Mac::new(alg, key.expose()).map_err(|e| Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()))?;
+        *op_slot(s, sign) = Some(SignOp {
+            engine: Engine::Mac {
+                alg,
+                key,
+                ctx: None,
+            },
+            out_len,
+        });
+        Ok(())
+    })
+}
+
+fn compute_once(op: &SignOp, data: &[u8]) -> Result<Vec<u8>> {
+    match &op.engine {
+        Engine::Mac { alg, key, .. } => {
+            let mut t = mac::mac(*alg, key.expose(), data)?;
+            t.truncate(op.out_len);
+            Ok(t)
+        }
+    }
+}
+
+/// C_Sign.
+pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
+    in_session(h, |_, s| {
+        let op = s
+            .sign
+            .as_ref()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no signature"))?;
+        let Engine::Mac { ctx, .. } = &op.engine;
+        if ctx.is_some() {
+            return fail(CKR_OPERATION_ACTIVE, "a multi-part signature is under way");
+        }
+        let len = op.out_len;
+        match out {
+            None => Ok(len),
+            Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
+            Some(b) => {
+                let r = compute_once(op, data);
+                s.sign = None;
+                emit(Some(b), &r?)
+            }
+        }
+    })
+}
+
+/// C_SignUpdate / C_VerifyUpdate.
+pub fn update(h: CK_SESSION_HANDLE, data: &[u8], sign: bool) -> Result<()> {
+    in_session(h, |_, s| {
+        let slot = op_slot(s, sign);
+        let op = slot
+            .as_mut()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
+        let Engine::Mac { alg, key, ctx } = &mut op.engine;
+        let r = (|| {
+            if ctx.is_none() {
+                *ctx = Some(Mac::new(*alg, key.expose())?);
+            }
+            match ctx.as_mut() {
+                Some(c) => c.update(data),
+                None => Ok(()),
+            }
+        })();
+        if r.is_err() {
+            *slot = None;
+        }
+        Ok(r?)
+    })
+}
+
+fn finish_mac(op: SignOp) -> Result<Vec<u8>> {
+    let out_len = op.out_len;
+    let Engine::Mac { alg, key, ctx } = op.engine;
+    let ctx = match ctx {
+        Some(c) => c,
+        None => Mac::new(alg, key.expose())?,
+    };
+    let mut t = ctx.finish()?;
+    t.truncate(out_len);
+    Ok(t)
+}
+
+/// C_SignFinal.
+pub fn sign_final(h: CK_SESSION_HANDLE, out: Out<'_>) -> Result<usize> {
+    in_session(h, |_, s| {
+        let op = s
+            .sign
+            .as_ref()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no signature"))?;
+        let len = op.out_len;
+        match out {
+            None => Ok(len),
+            Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
+            Some(b) => {
+                let op = s.sign.take().ok_or_else(|| Error::general("gone"))?;
+                emit(Some(b), &finish_mac(op)?)
+            }
+        }
+    })
+}
+
+fn check_tag(expected: &[u8], sig: &[u8]) -> Result<()> {
+    if sig.len() != expected.len() {
+        return fail(CKR_SIGNATURE_LEN_RANGE, "wrong MAC length");
+    }
+    if !keystore::secret::ct_eq(expected, sig) {
+        return fail(CKR_SIGNATURE_INVALID, "MAC mismatch");
+    }
+    Ok(())
+}
+
+/// C_Verify.
+pub fn verify(h: CK_SESSION_HANDLE, data: &[u8], sig: &[u8]) -> Result<()> {
+    in_session(h, |_, s| {
+        let op = s
+            .verify
+            .take()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
+        let Engine::Mac { ctx, .. } = &op.engine;
+        if ctx.is_some() {
+            s.verify = Some(op);
+            return fail(
+                CKR_OPERATION_ACTIVE,
+                "a multi-part verification is under way",
+            );
+        }
+        check_tag(&compute_once(&op, data)?, sig)
+    })
+}
+
+/// C_VerifyFinal.
+pub fn verify_final(h: CK_SESSION_HANDLE, sig: &[u8]) -> Result<()> {
+    in_session(h, |_, s| {
+        let op = s
+            .verify
+            .take()
+            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
+        check_tag(&finish_mac(op)?, sig)
+    })
+}
