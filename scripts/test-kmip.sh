@@ -4,8 +4,10 @@
 # server and client certificates and a configuration in a temp directory,
 # starts the server on a free loopback port, runs
 # kmip-server/tests/pykmip/test_pykmip.py (KMIP 1.2 and 2.0), stops the server.
+# Then the cross-protocol test: a key created over KMIP is the key pkcs11-tool
+# sees through the PKCS#11 module, and the other way round.
 # Last line: `kmip-pykmip: N passed, M failed`. Needs python3, python3-venv,
-# openssl (Debian packages).
+# openssl, opensc (Debian packages).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -95,6 +97,43 @@ STATUS=$?
 set -e
 grep -v '^kmip-pykmip:' pykmip.out || true
 
+# --- one store, two protocols ------------------------------------------------
+# The PyKMIP client's identity (CN pykmip-test) owns the partition labelled
+# pykmip-test, which the PKCS#11 module shows as the token of that label.
+MODULE=$TARGET/release/libkeybridge_pkcs11.so
+CROSS_PASS=0
+CROSS_FAIL=0
+cross() { # name, command...
+    local name=$1; shift
+    if "$@" > cross.out 2>&1; then
+        CROSS_PASS=$((CROSS_PASS + 1)); echo "PASS cross-protocol: $name"
+    else
+        CROSS_FAIL=$((CROSS_FAIL + 1)); echo "FAIL cross-protocol: $name"; sed 's/^/    /' cross.out | tail -20
+    fi
+}
+export KEYBRIDGE_CONF=$WORK/keybridge.toml
+export KMIP_HOST=127.0.0.1 KMIP_PORT=$PORT KMIP_CERT=$WORK/client.crt KMIP_KEY=$WORK/client.key KMIP_CA=$WORK/ca.crt
+PY=("$VENV/bin/python" "$ROOT/kmip-server/tests/pykmip/cross.py")
+P11=(pkcs11-tool --module "$MODULE" --token-label pykmip-test --login --pin cross-user-pin)
+cross "admin sets the token's user PIN" bash -c 'echo cross-user-pin | "$0" partition set-pin pykmip-test' "$BIN"
+read -r KMIP_UID KMIP_HEX < <("${PY[@]}" create cross-kmip-key) || true
+export KMIP_UID=${KMIP_UID:-missing-uid} KMIP_HEX=${KMIP_HEX:-missing-value}
+cross "KMIP Create returned a 256-bit key" test ${#KMIP_HEX} -eq 64
+cross "pkcs11-tool lists the KMIP key by its Name as CKA_LABEL" \
+    bash -c '"$@" --list-objects --type secrkey | grep -q "label: *cross-kmip-key$"' _ "${P11[@]}"
+cross "pkcs11-tool shows its CKA_UNIQUE_ID = the KMIP Unique Identifier" \
+    bash -c '"$@" --list-objects --type secrkey | grep -qi "$KMIP_UID"' _ "${P11[@]}"
+cross "the token's key bytes are the KMIP key's bytes" \
+    bash -c '"$@" --read-object --type secrkey --label cross-kmip-key -o p11-value.bin &&
+             [ "$(od -An -tx1 p11-value.bin | tr -d " \n")" = "$KMIP_HEX" ]' _ "${P11[@]}"
+cross "pkcs11-tool generates a key in the token" \
+    "${P11[@]}" --keygen --key-type AES:32 --label cross-p11-key
+cross "KMIP Locate finds the PKCS#11 key by name" \
+    bash -c '[ -n "$("$@" locate cross-p11-key)" ]' _ "${PY[@]}"
+cross "KMIP Locate of an unknown name finds nothing" \
+    bash -c '[ -z "$("$@" locate no-such-key)" ]' _ "${PY[@]}"
+echo "cross-protocol: $CROSS_PASS passed, $CROSS_FAIL failed"
+
 kill -TERM "$SERVER_PID" 2>/dev/null || true
 wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=
@@ -106,4 +145,5 @@ if [[ -z $SUMMARY ]]; then
     STATUS=1
 fi
 echo "$SUMMARY"
+[ "$CROSS_FAIL" -eq 0 ] || STATUS=1
 exit "$STATUS"
