@@ -1,6 +1,11 @@
-//! `keybridge`: the KMIP server (to come) and the administration commands
+//! `keybridge`: the KMIP server and the administration commands
 //! over the key store.
 #![forbid(unsafe_code)]
+// One bad request must not take the server down: no path may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod admin;
 mod admin_access;

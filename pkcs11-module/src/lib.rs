@@ -4,6 +4,11 @@
 //! and every `unsafe` block live in [`ffi`]; everything else is safe Rust
 //! that returns [`error::Result`].
 #![deny(unsafe_code)]
+// A panic would unwind into ssh or a database: no path may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 // CK_ULONG is 64-bit here but 32-bit on other targets: the `as u64` casts
 // between CK_ULONG values and the store's u64 fields are portable, not noise.
 #![allow(clippy::unnecessary_cast)]
