@@ -35,6 +35,8 @@ pub enum UndoStep {
 pub struct Ctx<'a> {
     pub partition: Partition,
     pub identity: &'a str,
+    /// The server's open multi-part operations.
+    pub streams: &'a crate::streams::Streams,
     pub version: ProtocolVersion,
     /// The ID Placeholder: the object the previous item of the batch made or named.
     pub id_placeholder: Option<String>,
@@ -151,6 +153,7 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
     let mut ctx = Ctx {
         partition,
         identity,
+        streams: &state.streams,
         version,
         id_placeholder: None,
         undo: (mode == beco::Undo).then(Vec::new),

@@ -18,6 +18,7 @@ mod objects;
 mod operations;
 mod serve;
 mod server;
+mod streams;
 mod tls;
 
 use clap::{Parser, Subcommand};

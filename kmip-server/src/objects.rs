@@ -42,6 +42,12 @@ pub fn curve_from_kmip(v: u32) -> Option<Curve> {
     }
 }
 
+/// Whether the value is the client's Key Material kept verbatim (an
+/// algorithm or format keybridge cannot use for cryptography).
+pub fn is_verbatim(a: &Attributes) -> bool {
+    meta(a, VERBATIM).is_some()
+}
+
 fn is_rsa(a: &Attributes) -> bool {
     a.algorithm == Some(Algorithm::Rsa)
 }

@@ -29,6 +29,8 @@ pub struct State {
     pub session: MasterSession,
     pub acceptor: SslAcceptor,
     pub config: ServerConfig,
+    /// Multi-part cryptographic operations in progress.
+    pub streams: crate::streams::Streams,
     /// Opened partitions by identity, so the partition key is unwrapped once.
     partitions: Mutex<HashMap<String, Partition>>,
 }
@@ -57,6 +59,7 @@ pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
         session,
         acceptor,
         config,
+        streams: crate::streams::Streams::new(),
         partitions: Mutex::new(HashMap::new()),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -12,7 +12,7 @@ use kmip::{Tag, Ttlv};
 /// The attributes a KMIP client's new object starts with. KMIP's defaults
 /// differ from PKCS#11's in one place: an object is not Sensitive unless
 /// asked (KMIP 2.1 §4.46), so its owner can Get it.
-fn base(object_type: ObjectType, identity: &str) -> Attributes {
+pub(super) fn base(object_type: ObjectType, identity: &str) -> Attributes {
     let mut a = Attributes::new(object_type, lifecycle::now());
     a.flags.sensitive = false;
     a.flags.always_sensitive = false;
@@ -34,7 +34,7 @@ fn template(payload: &Ttlv) -> Result<Vec<Attr>> {
     attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)
 }
 
-fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> {
+pub(super) fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> {
     Ok(match a.algorithm {
         Some(Algorithm::Aes) => SymmetricAlgorithm::Aes,
         Some(Algorithm::TripleDes) => SymmetricAlgorithm::TripleDes,

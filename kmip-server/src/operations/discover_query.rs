@@ -62,7 +62,7 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         out.push(Ttlv::structure(
             Tag::CapabilityInformation,
             vec![
-                Ttlv::boolean(Tag::StreamingCapability, false),
+                Ttlv::boolean(Tag::StreamingCapability, true),
                 Ttlv::boolean(Tag::AsynchronousCapability, false),
                 Ttlv::boolean(Tag::AttestationCapability, false),
                 Ttlv::boolean(Tag::BatchUndoCapability, true),

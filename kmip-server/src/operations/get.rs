@@ -1,4 +1,5 @@
-//! Get (KMIP 2.1 §6.1.20) and Check (§6.1.6).
+//! Get (KMIP 2.1 §6.1.20), with or without a Key Wrapping Specification,
+//! and Check (§6.1.6).
 
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
@@ -12,9 +13,7 @@ use kmip::{Tag, Ttlv, Value};
 pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let uid = ctx.uid(payload)?;
     let format = payload.opt_child_enumeration(Tag::KeyFormatType)?;
-    if payload.find(Tag::KeyWrappingSpecification).is_some() {
-        return Err(Error::not_supported("key wrapping on Get is not supported"));
-    }
+    let wrapping = payload.opt_child_structure(Tag::KeyWrappingSpecification)?;
     let obj = ctx.partition.get(&uid)?;
     let a = &obj.attributes;
     if a.lifecycle.state.is_destroyed() {
@@ -23,7 +22,8 @@ pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("object {uid} is destroyed"),
         ));
     }
-    if a.flags.sensitive {
+    // A sensitive key leaves the server only wrapped (KMIP 2.1 §4.46).
+    if a.flags.sensitive && wrapping.is_none() {
         return Err(Error::kmip(
             rr::Sensitive,
             format!("object {uid} is sensitive"),
@@ -36,7 +36,10 @@ pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         ));
     }
     let obj = ctx.partition.use_object(&uid, Usage::Export)?;
-    let structure = crate::objects::object_structure(&obj, format)?;
+    let mut structure = crate::objects::object_structure(&obj, format)?;
+    if let Some(spec) = wrapping {
+        super::key_wrap::wrap(ctx, &mut structure, spec)?;
+    }
     // Fresh (KMIP 2.1 §4.23) turns false once the object has been handed out.
     let fresh = crate::attributes::values(&obj, Tag::Fresh);
     if fresh.iter().any(|f| f.value == Value::Boolean(true)) {

@@ -2,11 +2,17 @@
 
 pub mod attributes;
 pub mod create_register;
+pub mod crypto_common;
 pub mod discover_query;
+pub mod encrypt;
 pub mod get;
+pub mod key_wrap;
 pub mod lifecycle;
 pub mod locate;
 pub mod misc;
+pub mod rekey_derive;
+pub mod rng_hash;
+pub mod sign_mac;
 
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
@@ -38,6 +44,16 @@ pub const OPERATIONS: &[u32] = &[
     op::DiscoverVersions,
     op::Log,
     op::Interop,
+    op::Encrypt,
+    op::Decrypt,
+    op::Sign,
+    op::SignatureVerify,
+    op::MAC,
+    op::MACVerify,
+    op::RNGRetrieve,
+    op::Hash,
+    op::ReKey,
+    op::DeriveKey,
 ];
 
 /// Runs one batch item; returns its Response Payload.
@@ -66,6 +82,16 @@ pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
         op::GetUsageAllocation => misc::get_usage_allocation(ctx, payload),
         op::Interop => misc::interop(ctx, payload),
         op::Log => misc::log(ctx, payload),
+        op::Encrypt => encrypt::encrypt(ctx, payload),
+        op::Decrypt => encrypt::decrypt(ctx, payload),
+        op::Sign => sign_mac::sign(ctx, payload),
+        op::SignatureVerify => sign_mac::signature_verify(ctx, payload),
+        op::MAC => sign_mac::mac(ctx, payload),
+        op::MACVerify => sign_mac::mac_verify(ctx, payload),
+        op::RNGRetrieve => rng_hash::rng_retrieve(ctx, payload),
+        op::Hash => rng_hash::hash(ctx, payload),
+        op::ReKey => rekey_derive::rekey(ctx, payload),
+        op::DeriveKey => rekey_derive::derive_key(ctx, payload),
         other => Err(Error::kmip(
             rr::OperationNotSupported,
             format!(

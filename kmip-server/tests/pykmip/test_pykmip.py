@@ -6,6 +6,8 @@ KMIP_CA). Each check runs in KMIP 1.2 and in KMIP 2.0; the last line is
 `kmip-pykmip: N passed, M failed`.
 """
 
+import hashlib
+import hmac
 import os
 import ssl
 import sys
@@ -173,6 +175,78 @@ def create_key_pair(c, tag):
     expect(public.cryptographic_length == 2048, "2048-bit")
 
 
+def encrypt_decrypt(c, tag):
+    uid = c.create(
+        enums.CryptographicAlgorithm.AES,
+        256,
+        name=tag,
+        cryptographic_usage_mask=[
+            enums.CryptographicUsageMask.ENCRYPT,
+            enums.CryptographicUsageMask.DECRYPT,
+        ],
+    )
+    c.activate(uid)
+    params = {
+        "cryptographic_algorithm": enums.CryptographicAlgorithm.AES,
+        "block_cipher_mode": enums.BlockCipherMode.CBC,
+        "padding_method": enums.PaddingMethod.PKCS5,
+    }
+    message = b"PyKMIP through keybridge, not a multiple of 16"
+    ciphertext, iv = c.encrypt(message, uid=uid, cryptographic_parameters=params)
+    expect(iv is not None and len(iv) == 16, "the server chose and returned an IV")
+    expect(len(ciphertext) == 48, "PKCS5-padded to whole blocks")
+    plain = c.decrypt(
+        ciphertext, uid=uid, cryptographic_parameters=params, iv_counter_nonce=iv
+    )
+    expect(plain == message, "Decrypt gives the message back")
+
+
+def sign_verify(c, tag):
+    public_uid, private_uid = c.create_key_pair(
+        enums.CryptographicAlgorithm.RSA,
+        2048,
+        public_name=tag + "-public",
+        public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
+        private_name=tag + "-private",
+        private_usage_mask=[enums.CryptographicUsageMask.SIGN],
+    )
+    c.activate(public_uid)
+    c.activate(private_uid)
+    params = {
+        "cryptographic_algorithm": enums.CryptographicAlgorithm.RSA,
+        "hashing_algorithm": enums.HashingAlgorithm.SHA_256,
+        "padding_method": enums.PaddingMethod.PSS,
+    }
+    signature = c.sign(b"signed by PyKMIP", uid=private_uid, cryptographic_parameters=params)
+    expect(len(signature) == 256, "a 2048-bit RSA signature")
+    valid = c.signature_verify(
+        b"signed by PyKMIP", signature, uid=public_uid, cryptographic_parameters=params
+    )
+    expect(valid == enums.ValidityIndicator.VALID, "the signature verifies")
+    invalid = c.signature_verify(
+        b"tampered", signature, uid=public_uid, cryptographic_parameters=params
+    )
+    expect(invalid == enums.ValidityIndicator.INVALID, "another message does not")
+
+
+def mac(c, tag):
+    uid = c.create(
+        enums.CryptographicAlgorithm.HMAC_SHA256,
+        256,
+        name=tag,
+        cryptographic_usage_mask=[enums.CryptographicUsageMask.MAC_GENERATE],
+    )
+    c.activate(uid)
+    key = c.get(uid).value
+    _, tag_bytes = c.mac(
+        b"abc", uid=uid, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256
+    )
+    expect(
+        tag_bytes == hmac.new(key, b"abc", hashlib.sha256).digest(),
+        "the MAC is HMAC-SHA256 of the data under the key",
+    )
+
+
 CHECKS = [
     ("create-get-attributes", create_get_attributes),
     ("register-symmetric-key", register_symmetric_key),
@@ -180,6 +254,9 @@ CHECKS = [
     ("locate-by-name", locate_by_name),
     ("activate-revoke-destroy", lifecycle),
     ("create-key-pair", create_key_pair),
+    ("encrypt-decrypt", encrypt_decrypt),
+    ("sign-verify", sign_verify),
+    ("mac", mac),
 ]
 
 

@@ -1,0 +1,239 @@
+//! Get with a Key Wrapping Specification, Re-key and Derive Key over the
+//! real server, checked against the primitives' standards (RFC 3394 unwrap,
+//! RFC 5869 test case 1).
+
+mod common;
+
+use kmip::enums::{
+    block_cipher_mode as bcm, cryptographic_algorithm as ca, derivation_method as dm,
+    encoding_option, hashing_algorithm as ha, link_type, operation as op, result_status as rs,
+    wrapping_method,
+};
+use kmip::{ProtocolVersion, Tag, Ttlv};
+
+fn payload(children: Vec<Ttlv>) -> Ttlv {
+    Ttlv::structure(Tag::RequestPayload, children)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+type C = kmip::client::Client<openssl::ssl::SslStream<std::net::TcpStream>>;
+
+fn ok(c: &mut C, operation: u32, p: Vec<Ttlv>) -> Ttlv {
+    let r = c.call(operation, payload(p)).unwrap();
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    r.payload.unwrap()
+}
+
+fn uid_of(p: &Ttlv) -> String {
+    p.child_text(Tag::UniqueIdentifier).unwrap().to_string()
+}
+
+fn uid(u: &str) -> Ttlv {
+    Ttlv::text(Tag::UniqueIdentifier, u)
+}
+
+fn name(n: &str) -> Ttlv {
+    Ttlv::structure(
+        Tag::Name,
+        vec![
+            Ttlv::text(Tag::NameValue, n),
+            Ttlv::enumeration(Tag::NameType, 1),
+        ],
+    )
+}
+
+fn create(c: &mut C, alg: u32, bits: i32, mask: i32, extra: Vec<Ttlv>) -> String {
+    let mut attributes = vec![
+        Ttlv::enumeration(Tag::CryptographicAlgorithm, alg),
+        Ttlv::integer(Tag::CryptographicLength, bits),
+        Ttlv::integer(Tag::CryptographicUsageMask, mask),
+        Ttlv::date_time(Tag::ActivationDate, now() - 60),
+    ];
+    attributes.extend(extra);
+    uid_of(&ok(
+        c,
+        op::Create,
+        vec![
+            Ttlv::enumeration(Tag::ObjectType, 2),
+            Ttlv::structure(Tag::Attributes, attributes),
+        ],
+    ))
+}
+
+/// The raw key material of a symmetric key (Get without wrapping).
+fn material(c: &mut C, u: &str) -> Vec<u8> {
+    let p = ok(c, op::Get, vec![uid(u)]);
+    p.require_path(&[
+        Tag::SymmetricKey,
+        Tag::KeyBlock,
+        Tag::KeyValue,
+        Tag::KeyMaterial,
+    ])
+    .unwrap()
+    .as_bytes()
+    .unwrap()
+    .to_vec()
+}
+
+#[test]
+fn get_wraps_with_nist_key_wrap() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let kek = create(&mut c, ca::AES, 256, 0x10, vec![]);
+    let key = create(&mut c, ca::AES, 128, 0x04, vec![]);
+    let spec = Ttlv::structure(
+        Tag::KeyWrappingSpecification,
+        vec![
+            Ttlv::enumeration(Tag::WrappingMethod, wrapping_method::Encrypt),
+            Ttlv::structure(
+                Tag::EncryptionKeyInformation,
+                vec![
+                    uid(&kek),
+                    Ttlv::structure(
+                        Tag::CryptographicParameters,
+                        vec![Ttlv::enumeration(Tag::BlockCipherMode, bcm::NISTKeyWrap)],
+                    ),
+                ],
+            ),
+            Ttlv::enumeration(Tag::EncodingOption, encoding_option::NoEncoding),
+        ],
+    );
+    let p = ok(&mut c, op::Get, vec![uid(&key), spec]);
+    let block = p.require_path(&[Tag::SymmetricKey, Tag::KeyBlock]).unwrap();
+    let wrapped = block.child_bytes(Tag::KeyValue).unwrap();
+    assert_eq!(wrapped.len(), 24, "RFC 3394 adds 8 bytes");
+    assert_eq!(
+        block
+            .require_path(&[Tag::KeyWrappingData, Tag::WrappingMethod])
+            .unwrap()
+            .as_enumeration()
+            .unwrap(),
+        wrapping_method::Encrypt
+    );
+    let kek_bytes = material(&mut c, &kek);
+    let unwrapped = keystore::crypto::aes_key_unwrap(&kek_bytes, wrapped).unwrap();
+    assert_eq!(unwrapped.expose(), material(&mut c, &key).as_slice());
+}
+
+#[test]
+fn rekey_replaces_and_links() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let old = create(&mut c, ca::AES, 256, 0x0C, vec![name("rekeyed")]);
+    let new = uid_of(&ok(&mut c, op::ReKey, vec![uid(&old)]));
+    assert_ne!(new, old);
+    assert_ne!(material(&mut c, &new), material(&mut c, &old));
+    let found = ok(
+        &mut c,
+        op::Locate,
+        vec![Ttlv::structure(Tag::Attributes, vec![name("rekeyed")])],
+    );
+    let found: Vec<&str> = found
+        .find_all(Tag::UniqueIdentifier)
+        .map(|u| u.as_text().unwrap())
+        .collect();
+    assert_eq!(found, [new.as_str()], "the name moved to the new key");
+    let links = |c: &mut C, u: &str| {
+        let p = ok(
+            c,
+            op::GetAttributes,
+            vec![
+                uid(u),
+                Ttlv::enumeration(Tag::AttributeReference, Tag::Link.value()),
+            ],
+        );
+        p.path(&[Tag::Attributes])
+            .map(|a| {
+                a.find_all(Tag::Link)
+                    .map(|l| {
+                        (
+                            l.child_enumeration(Tag::LinkType).unwrap(),
+                            l.child_text(Tag::LinkedObjectIdentifier)
+                                .unwrap()
+                                .to_string(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert!(links(&mut c, &old).contains(&(link_type::ReplacementObjectLink, new.clone())));
+    assert!(links(&mut c, &new).contains(&(link_type::ReplacedObjectLink, old.clone())));
+}
+
+#[test]
+fn derive_key_with_hkdf_matches_rfc5869() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    // RFC 5869 Appendix A.1.
+    let ikm = vec![0x0b; 22];
+    let base = uid_of(&ok(
+        &mut c,
+        op::Register,
+        vec![
+            Ttlv::enumeration(Tag::ObjectType, 2),
+            Ttlv::structure(
+                Tag::Attributes,
+                vec![
+                    Ttlv::integer(Tag::CryptographicUsageMask, 0x200),
+                    Ttlv::date_time(Tag::ActivationDate, now() - 60),
+                ],
+            ),
+            Ttlv::structure(
+                Tag::SymmetricKey,
+                vec![Ttlv::structure(
+                    Tag::KeyBlock,
+                    vec![
+                        Ttlv::enumeration(Tag::KeyFormatType, 1),
+                        Ttlv::structure(Tag::KeyValue, vec![Ttlv::bytes(Tag::KeyMaterial, ikm)]),
+                        Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::HMAC_SHA256),
+                        Ttlv::integer(Tag::CryptographicLength, 176),
+                    ],
+                )],
+            ),
+        ],
+    ));
+    let derived = uid_of(&ok(
+        &mut c,
+        op::DeriveKey,
+        vec![
+            Ttlv::enumeration(Tag::ObjectType, 2),
+            uid(&base),
+            Ttlv::enumeration(Tag::DerivationMethod, dm::HKDF),
+            Ttlv::structure(
+                Tag::DerivationParameters,
+                vec![
+                    Ttlv::structure(
+                        Tag::CryptographicParameters,
+                        vec![Ttlv::enumeration(Tag::HashingAlgorithm, ha::SHA_256)],
+                    ),
+                    Ttlv::bytes(
+                        Tag::DerivationData,
+                        hex::decode("f0f1f2f3f4f5f6f7f8f9").unwrap(),
+                    ),
+                    Ttlv::bytes(
+                        Tag::Salt,
+                        hex::decode("000102030405060708090a0b0c").unwrap(),
+                    ),
+                ],
+            ),
+            Ttlv::structure(
+                Tag::Attributes,
+                vec![
+                    Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::HMAC_SHA256),
+                    Ttlv::integer(Tag::CryptographicLength, 42 * 8),
+                ],
+            ),
+        ],
+    ));
+    assert_eq!(
+        hex::encode(material(&mut c, &derived)),
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+    );
+}
