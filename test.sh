@@ -2,15 +2,18 @@
 # Runs every keybridge test. On a fresh Debian machine with Rust it first
 # installs what the build and the tests need, then builds once (release
 # profile, reused by every test) and runs the whole suite: the Rust tests,
-# then the real clients (PyKMIP over mutual TLS; pkcs11-tool, a C program and
-# the cryptoki crate's own suite against the PKCS#11 module).
+# then the real clients (PyKMIP over mutual TLS; pkcs11-tool, a C program,
+# OpenSSL, OpenSSH, GnuTLS and the cryptoki crate's own suite against the
+# PKCS#11 module).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: OpenSSL headers for the openssl crate; SoftHSM2 for the
 # HSM-held master key tests; Python venv and the openssl tool for PyKMIP;
-# pkcs11-tool (opensc), p11-kit and a C compiler for the PKCS#11 module tests.
-packages=(pkg-config libssl-dev softhsm2 python3-venv openssl opensc p11-kit gcc libc6-dev)
+# pkcs11-tool (opensc), p11-kit, a C compiler, OpenSSH, OpenSSL's PKCS#11
+# engine (libp11) and GnuTLS's p11tool for the PKCS#11 module's real clients.
+packages=(pkg-config libssl-dev softhsm2 python3-venv openssl opensc p11-kit gcc libc6-dev
+          openssh-server openssh-client libengine-pkcs11-openssl gnutls-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

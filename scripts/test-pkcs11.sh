@@ -5,7 +5,9 @@
 #   3. the cryptoki crate's own integration suite (0.12.x, unmodified, fetched from
 #      the cargo registry at test time and run from a temporary copy).
 # Assumes `cargo build --release` was run (./test.sh does it).
-# Debian packages needed: opensc (pkcs11-tool), p11-kit, gcc, libc6-dev, python3.
+# Debian packages needed: opensc (pkcs11-tool), p11-kit, gcc, libc6-dev, python3,
+# openssl, libengine-pkcs11-openssl (libp11's engine), openssh-client,
+# openssh-server, gnutls-bin (p11tool).
 # Prints `pkcs11: N passed, M failed` last; M counts unexpected failures only.
 set -euo pipefail
 
@@ -63,6 +65,154 @@ run "pkcs11-tool --hash SHA256" bash -c "\"\$0\" --module \"\$1\" --hash --mecha
 run "pkcs11-tool --generate-random" bash -c "\"\$0\" --module \"\$1\" --generate-random 32 | wc -c | grep -qx 32" pkcs11-tool "$MODULE"
 run "wrong PIN is refused" bash -c "! \"\$0\" --module \"\$1\" --token-label tooltoken --login --pin 000000 --list-objects" pkcs11-tool "$MODULE"
 grep -qiE "$PIN|$SO" "$WORK/tool/pkcs11.log" && bad "log file holds no PIN" || ok "log file holds no PIN"
+
+# ---------------------------------------------------------------- key pairs
+echo "== pkcs11-tool key pairs"
+T=(--token-label tooltoken --login --pin "$PIN")
+run "pkcs11-tool --keypairgen RSA:2048" "${P11[@]}" "${T[@]}" --keypairgen --key-type RSA:2048 --label rsakey --id 11
+run "pkcs11-tool --keypairgen EC:prime256v1" "${P11[@]}" "${T[@]}" --keypairgen --key-type EC:prime256v1 --label eckey --id 12
+run "pkcs11-tool --keypairgen EC:edwards25519" "${P11[@]}" "${T[@]}" --keypairgen --key-type EC:edwards25519 --label edkey --id 13
+sign_verify() { # id, mechanism: sign, verify, and refuse a tampered message
+    run "pkcs11-tool --sign/--verify $2" bash -c '
+        P=("$0" --module "$1" --token-label tooltoken --login --pin "$2" --id "$3" --mechanism "$4")
+        "${P[@]}" --sign --input-file "$5/plain.bin" --output-file "$5/sig-$3" &&
+        "${P[@]}" --verify --input-file "$5/plain.bin" --signature-file "$5/sig-$3" | grep -q "Signature is valid" &&
+        { printf x; cat "$5/plain.bin"; } > "$5/tampered.bin" &&
+        ! "${P[@]}" --verify --input-file "$5/tampered.bin" --signature-file "$5/sig-$3" 2>&1 | grep -q "Signature is valid"' \
+        pkcs11-tool "$MODULE" "$PIN" "$1" "$2" "$WORK"
+}
+sign_verify 11 SHA256-RSA-PKCS
+sign_verify 11 SHA384-RSA-PKCS-PSS
+sign_verify 12 ECDSA-SHA256
+sign_verify 13 EDDSA
+run "pkcs11-tool --read-object pubkey, openssl OAEP encrypt, pkcs11-tool --decrypt" bash -c '
+    P=("$0" --module "$1" --token-label tooltoken --id 11)
+    "${P[@]}" --read-object --type pubkey -o "$3/rsa-pub.der" &&
+    head -c 32 /dev/urandom > "$3/secret.bin" &&
+    openssl pkeyutl -encrypt -pubin -keyform DER -inkey "$3/rsa-pub.der" -pkeyopt rsa_padding_mode:oaep \
+        -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$3/secret.bin" -out "$3/oaep.bin" &&
+    "${P[@]}" --login --pin "$2" --decrypt --mechanism RSA-PKCS-OAEP --hash-algorithm SHA256 --mgf MGF1-SHA256 \
+        --input-file "$3/oaep.bin" --output-file "$3/secret2.bin" &&
+    cmp "$3/secret.bin" "$3/secret2.bin"' pkcs11-tool "$MODULE" "$PIN" "$WORK"
+run "pkcs11-tool --list-objects shows both halves of each pair with their CKA_ID" bash -c '
+    "$0" --module "$1" --token-label tooltoken --login --pin "$2" --list-objects > "$3/objs.txt" 2>&1 &&
+    for id in 11 12 13; do
+        grep -qE "^Public Key Object" "$3/objs.txt" && [ "$(grep -cE "ID: +$id$" "$3/objs.txt")" -eq 2 ] || exit 1
+    done' pkcs11-tool "$MODULE" "$PIN" "$WORK"
+run "pkcs11-tool --test --login" bash -c '
+    "$0" --module "$1" --token-label tooltoken --login --pin "$2" --test > "$3/ptest.txt" 2>&1; rc=$?
+    cat "$3/ptest.txt"; [ $rc -eq 0 ] && grep -q "No errors" "$3/ptest.txt"' pkcs11-tool "$MODULE" "$PIN" "$WORK"
+# libp11 0.4.12 (Debian 12's OpenSSL engine) stops enumerating a token's keys
+# at the first CKK_EC_EDWARDS key ("Unable to enumerate private keys"; fixed in
+# libp11 0.4.13, cf. Yubico/yubico-piv-tool#510), so the Ed25519 pair goes
+# before the OpenSSL section. This also exercises C_DestroyObject on a pair.
+run "pkcs11-tool --delete-object removes the Ed25519 pair" bash -c '
+    P=("$0" --module "$1" --token-label tooltoken --login --pin "$2" --id 13)
+    "${P[@]}" --delete-object --type privkey && "${P[@]}" --delete-object --type pubkey &&
+    ! "$0" --module "$1" --token-label tooltoken --login --pin "$2" --list-objects | grep -qE "ID: +13$"' pkcs11-tool "$MODULE" "$PIN"
+
+# ---------------------------------------------------------------- OpenSSL engine
+# OpenSSL 3 through libp11's engine (libengine-pkcs11-openssl), keys named
+# by RFC 7512 URIs: raw signatures, a self-signed certificate made on the
+# token, and a TLS handshake served with the token's key.
+echo "== OpenSSL 3 with libp11's pkcs11 engine"
+ENGINES="$(openssl version -e 2>/dev/null | sed -E 's/^ENGINESDIR: "(.*)"$/\1/')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+if [ -f "$ENGINES/pkcs11.so" ]; then
+    mkdir -p "$WORK/ossl"
+    printf 'openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\nengine_id = pkcs11\nMODULE_PATH = %s\ninit = 0\n[req]\ndistinguished_name = dn\n[dn]\n' "$MODULE" > "$WORK/ossl/openssl.cnf"
+    OSSL_ENV=(env OPENSSL_CONF="$WORK/ossl/openssl.cnf")
+    ENG=(-engine pkcs11 -keyform engine)
+    head -c 1000 /dev/urandom > "$WORK/ossl/data"
+    openssl dgst -sha256 -binary "$WORK/ossl/data" > "$WORK/ossl/hash"
+    for k in rsakey eckey; do
+        URI="pkcs11:token=tooltoken;object=$k"
+        run "openssl pkeyutl -sign/-verify with $URI" bash -c '
+            opt=(); [ "$2" = rsakey ] && opt=(-pkeyopt digest:sha256)
+            "${@:4}" openssl pkeyutl -engine pkcs11 -keyform engine -inkey "$1;type=private;pin-value=$3" -sign "${opt[@]}" \
+                -in "$0/hash" -out "$0/$2.sig" &&
+            "${@:4}" openssl pkeyutl -engine pkcs11 -keyform engine -pubin -inkey "$1;type=public" -verify "${opt[@]}" \
+                -in "$0/hash" -sigfile "$0/$2.sig" | grep -q "Signature Verified Successfully" &&
+            printf x >> "$0/hash2" && cat "$0/hash" >> "$0/hash2" && head -c 32 "$0/hash2" > "$0/bad" && rm -f "$0/hash2" &&
+            ! "${@:4}" openssl pkeyutl -engine pkcs11 -keyform engine -pubin -inkey "$1;type=public" -verify "${opt[@]}" \
+                -in "$0/bad" -sigfile "$0/$2.sig" 2>/dev/null | grep -q "Signature Verified Successfully"' \
+            "$WORK/ossl" "$URI" "$k" "$PIN" "${OSSL_ENV[@]}"
+        run "openssl req -x509 with the token's $k" bash -c '
+            "${@:4}" openssl req -new -x509 -days 2 -sha256 -subj "/CN=keybridge-$2" -engine pkcs11 -keyform engine \
+                -key "$1;type=private;pin-value=$3" -out "$0/$2.pem" &&
+            openssl verify -CAfile "$0/$2.pem" "$0/$2.pem"' "$WORK/ossl" "$URI" "$k" "$PIN" "${OSSL_ENV[@]}"
+        PORT="$(free_port)"
+        "${OSSL_ENV[@]}" openssl s_server "${ENG[@]}" -key "$URI;type=private;pin-value=$PIN" -cert "$WORK/ossl/$k.pem" \
+            -accept "127.0.0.1:$PORT" -naccept 1 -www > "$WORK/ossl/server-$k.log" 2>&1 &
+        SERVER=$!
+        for _ in $(seq 50); do grep -q ACCEPT "$WORK/ossl/server-$k.log" 2>/dev/null && break; sleep 0.1; done
+        run "openssl s_server with the token's $k: s_client completes a verified handshake" bash -c '
+            echo | timeout 30 openssl s_client -connect "127.0.0.1:$1" -CAfile "$0/$2.pem" -verify_return_error > "$0/client-$2.log" 2>&1 &&
+            grep -q "Verify return code: 0 (ok)" "$0/client-$2.log" && grep -qE "^(New|Reused), TLS" "$0/client-$2.log"' "$WORK/ossl" "$PORT" "$k"
+        kill "$SERVER" 2>/dev/null || true
+        wait "$SERVER" 2>/dev/null || true
+    done
+    run "pkcs11-tool --write-object stores the certificate under the key pair's CKA_ID" bash -c '
+        openssl x509 -in "$3/rsakey.pem" -outform DER -out "$3/rsakey.der" &&
+        "$0" --module "$1" --token-label tooltoken --login --pin "$2" --write-object "$3/rsakey.der" --type cert --id 11 --label rsacert &&
+        "$0" --module "$1" --token-label tooltoken --list-objects --type cert | grep -q "subject:    DN: CN=keybridge-rsakey" &&
+        [ "$("$0" --module "$1" --token-label tooltoken --login --pin "$2" --list-objects | grep -cE "ID: +11$")" -eq 3 ]' \
+        pkcs11-tool "$MODULE" "$PIN" "$WORK/ossl"
+else
+    bad "libp11's OpenSSL engine is installed (apt-get install libengine-pkcs11-openssl)"
+fi
+
+# ---------------------------------------------------------------- OpenSSH
+# ssh-keygen -D lists the token's public keys; ssh logs into a private sshd
+# with the token's RSA and ECDSA keys, the PIN coming from SSH_ASKPASS.
+echo "== OpenSSH"
+if command -v ssh >/dev/null && [ -x /usr/sbin/sshd ]; then
+    SSHD_DIR="$WORK/sshd"
+    mkdir -p "$SSHD_DIR" && chmod 700 "$SSHD_DIR"
+    run "ssh-keygen -D lists the token's RSA and ECDSA keys" bash -c '
+        ssh-keygen -D "$0" > "$1/keys.txt" && grep -q "^ssh-rsa " "$1/keys.txt" && grep -q "^ecdsa-sha2-nistp256 " "$1/keys.txt"' \
+        "$MODULE" "$SSHD_DIR"
+    ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
+    printf '#!/bin/sh\necho %s\n' "$PIN" > "$SSHD_DIR/askpass" && chmod 700 "$SSHD_DIR/askpass"
+    SSH_PORT="$(free_port)"
+    printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s/host_key\nAuthorizedKeysFile %s/authorized_keys\nPubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nPidFile %s/sshd.pid\n' \
+        "$SSH_PORT" "$SSHD_DIR" "$SSHD_DIR" "$SSHD_DIR" > "$SSHD_DIR/sshd_config"
+    [ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+    if /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log"; then
+        for _ in $(seq 50); do [ -s "$SSHD_DIR/sshd.pid" ] && break; sleep 0.1; done
+        for kt in ssh-rsa:rsa-sha2-256:RSA ecdsa-sha2-nistp256:ecdsa-sha2-nistp256:ECDSA; do
+            IFS=: read -r line alg name <<< "$kt"
+            grep "^$line " "$SSHD_DIR/keys.txt" > "$SSHD_DIR/authorized_keys" || true
+            run "ssh -o PKCS11Provider logs in with the token's $name key" bash -c '
+                out="$(SSH_ASKPASS="$0/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w ssh -F none -p "$2" \
+                    -o PKCS11Provider="$1" -o PubkeyAcceptedAlgorithms="$3" -o HostKeyAlgorithms=ssh-ed25519 \
+                    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PasswordAuthentication=no \
+                    -o KbdInteractiveAuthentication=no -o LogLevel=ERROR "$(id -un)@127.0.0.1" echo keybridge-ssh-ok < /dev/null)" &&
+                [ "$out" = keybridge-ssh-ok ] && grep -q "Accepted publickey for $(id -un) from 127.0.0.1 .* ssh2: $4 " "$0/sshd.log"' \
+                "$SSHD_DIR" "$MODULE" "$SSH_PORT" "$alg" "$name"
+        done
+        kill "$(cat "$SSHD_DIR/sshd.pid")" 2>/dev/null || true
+    else
+        bad "sshd starts on 127.0.0.1:$SSH_PORT"
+    fi
+else
+    bad "OpenSSH is installed (apt-get install openssh-client openssh-server)"
+fi
+
+# ---------------------------------------------------------------- GnuTLS
+echo "== GnuTLS p11tool"
+if command -v p11tool >/dev/null; then
+    run "p11tool --list-all shows the key pairs and the certificate" bash -c '
+        p11tool --provider "$0" --list-all > "$1/p11tool.txt" 2>&1 &&
+        grep -q "type=public" "$1/p11tool.txt" && grep -q "Public key (RSA-2048)" "$1/p11tool.txt" &&
+        grep -q "Public key (EC/ECDSA-SECP256R1)" "$1/p11tool.txt" && grep -q "type=cert" "$1/p11tool.txt"' "$MODULE" "$WORK"
+    run "p11tool --login --list-privkeys shows the private keys" bash -c '
+        GNUTLS_PIN="$2" p11tool --provider "$0" --login --list-privkeys "pkcs11:token=tooltoken" > "$1/p11tool-priv.txt" 2>&1 &&
+        grep -q "object=rsakey;type=private" "$1/p11tool-priv.txt" && grep -q "object=eckey;type=private" "$1/p11tool-priv.txt"' \
+        "$MODULE" "$WORK" "$PIN"
+else
+    bad "GnuTLS p11tool is installed (apt-get install gnutls-bin)"
+fi
 
 # ---------------------------------------------------------------- p11-kit
 echo "== p11-kit registration"

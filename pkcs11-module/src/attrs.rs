@@ -301,6 +301,9 @@ pub fn get(o: &Obj, ty: CK_ATTRIBUTE_TYPE) -> AttrOut {
     if let Some(v) = a.pkcs11_extra.get(&(ty as u64)) {
         return Value(v.clone());
     }
+    if let Some(out) = crate::asym::get(o, ty) {
+        return out;
+    }
     match ty {
         CKA_CLASS => Value(ulong(class_of(a))),
         CKA_TOKEN => Value(bbool(o.token)),
@@ -334,14 +337,16 @@ pub fn get(o: &Obj, ty: CK_ATTRIBUTE_TYPE) -> AttrOut {
         CKA_DERIVE => Value(bbool(usage_on(a, ty))),
         CKA_LOCAL => Value(bbool(f.local)),
         CKA_KEY_GEN_MECHANISM => Value(ulong(CK_UNAVAILABLE_INFORMATION)),
-        CKA_ALLOWED_MECHANISMS => Value(
-            a.allowed_mechanisms
-                .as_deref()
-                .unwrap_or(&[])
-                .iter()
-                .flat_map(|m| (*m as CK_ULONG).to_ne_bytes())
-                .collect(),
-        ),
+        // Not set means every mechanism of the key type: the attribute is
+        // then absent, as the cryptoki suite's import_export test expects.
+        CKA_ALLOWED_MECHANISMS => match &a.allowed_mechanisms {
+            Some(list) => Value(
+                list.iter()
+                    .flat_map(|m| (*m as CK_ULONG).to_ne_bytes())
+                    .collect(),
+            ),
+            None => Invalid,
+        },
         CKA_ENCRYPT | CKA_VERIFY | CKA_WRAP if a.object_type != ObjectType::PrivateKey => {
             Value(bbool(usage_on(a, ty)))
         }

@@ -13,6 +13,7 @@
 // between CK_ULONG values and the store's u64 fields are portable, not noise.
 #![allow(clippy::unnecessary_cast)]
 
+pub mod asym;
 pub mod attrs;
 pub mod error;
 #[allow(unsafe_code)]

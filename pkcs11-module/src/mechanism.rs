@@ -1,9 +1,9 @@
 //! The mechanisms keybridge offers (C_GetMechanismList / C_GetMechanismInfo,
 //! PKCS#11 3.0 §5.5.8–5.5.9) and their parameters in safe form.
 //!
-//! Asymmetric mechanisms (issue 4) slot in by adding rows to [`MECHANISMS`],
-//! a [`Param`] variant if they take a new parameter structure, and a branch
-//! in the operation modules that dispatch on the mechanism type.
+//! A new mechanism is a row in [`MECHANISMS`], a [`Param`] variant if it
+//! takes a new parameter structure (read in `ffi::mechanism`), and a branch
+//! in the operation module that dispatches on the mechanism type.
 
 use crate::error::{fail, Result};
 use cryptoki_sys::*;
@@ -38,6 +38,29 @@ pub enum Param {
     CbcEncryptData {
         iv: [u8; 16],
         data: Vec<u8>,
+    },
+    /// CK_RSA_PKCS_OAEP_PARAMS: hash mechanism, MGF (CKG_), label.
+    Oaep {
+        hash: CK_MECHANISM_TYPE,
+        mgf: CK_ULONG,
+        label: Vec<u8>,
+    },
+    /// CK_RSA_PKCS_PSS_PARAMS: hash mechanism, MGF (CKG_), salt length.
+    Pss {
+        hash: CK_MECHANISM_TYPE,
+        mgf: CK_ULONG,
+        salt_len: usize,
+    },
+    /// CK_ECDH1_DERIVE_PARAMS: KDF (CKD_), shared data, the peer's public data.
+    Ecdh {
+        kdf: CK_ULONG,
+        shared: Vec<u8>,
+        public: Vec<u8>,
+    },
+    /// CK_EDDSA_PARAMS: prehash flag and context.
+    Eddsa {
+        prehash: bool,
+        context: Vec<u8>,
     },
 }
 
@@ -129,7 +152,50 @@ pub const MECHANISMS: &[MechInfo] = &[
     m!(CKM_SHA256_KEY_GEN, 1, 512, CKF_GENERATE),
     m!(CKM_SHA384_KEY_GEN, 1, 512, CKF_GENERATE),
     m!(CKM_SHA512_KEY_GEN, 1, 512, CKF_GENERATE),
+    // Asymmetric mechanisms: sizes in bits (RSA modulus, EC field), as
+    // PKCS#11 3.0 Current Mechanisms §2.1 and §2.3 say.
+    m!(CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 4096, CKF_GENERATE_KEY_PAIR),
+    m!(CKM_RSA_PKCS, 1024, 16384, ENC | SIG | WRAP),
+    m!(CKM_RSA_X_509, 1024, 16384, ENC | SIG),
+    m!(CKM_RSA_PKCS_OAEP, 1024, 16384, ENC | WRAP),
+    m!(CKM_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(CKM_SHA1_RSA_PKCS, 1024, 16384, SIG),
+    m!(CKM_SHA224_RSA_PKCS, 1024, 16384, SIG),
+    m!(CKM_SHA256_RSA_PKCS, 1024, 16384, SIG),
+    m!(CKM_SHA384_RSA_PKCS, 1024, 16384, SIG),
+    m!(CKM_SHA512_RSA_PKCS, 1024, 16384, SIG),
+    m!(CKM_SHA1_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(CKM_SHA224_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(CKM_SHA256_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(CKM_SHA384_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(CKM_SHA512_RSA_PKCS_PSS, 1024, 16384, SIG),
+    m!(
+        CKM_EC_KEY_PAIR_GEN,
+        256,
+        521,
+        CKF_GENERATE_KEY_PAIR | EC_CAPS
+    ),
+    m!(CKM_ECDSA, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDSA_SHA1, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDSA_SHA224, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDSA_SHA256, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDSA_SHA384, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDSA_SHA512, 256, 521, SIG | EC_CAPS),
+    m!(CKM_ECDH1_DERIVE, 255, 521, CKF_DERIVE | EC_CAPS),
+    m!(CKM_ECDH1_COFACTOR_DERIVE, 256, 521, CKF_DERIVE | EC_CAPS),
+    m!(CKM_EC_EDWARDS_KEY_PAIR_GEN, 255, 448, CKF_GENERATE_KEY_PAIR),
+    m!(CKM_EDDSA, 255, 448, SIG),
+    m!(
+        CKM_EC_MONTGOMERY_KEY_PAIR_GEN,
+        255,
+        448,
+        CKF_GENERATE_KEY_PAIR
+    ),
 ];
+
+const SIG: CK_FLAGS = CKF_SIGN | CKF_VERIFY;
+/// What our EC mechanisms accept: prime curves named by OID, uncompressed points.
+const EC_CAPS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRESS;
 
 /// The table row of `ty`, or CKR_MECHANISM_INVALID.
 pub fn info(ty: CK_MECHANISM_TYPE) -> Result<&'static MechInfo> {

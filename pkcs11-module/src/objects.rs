@@ -193,6 +193,17 @@ fn build_object(
         a.algorithm = Some(alg);
         a.length = Some((v.len() * 8) as u32);
     }
+    let value = match object_type {
+        ObjectType::PublicKey | ObjectType::PrivateKey => {
+            a.usage = crate::ops::keypair::default_usage(
+                object_type == ObjectType::PrivateKey,
+                t.ulong(CKA_KEY_TYPE)?.unwrap_or(CKK_RSA),
+            );
+            Some(crate::asym::import(&mut a, t)?)
+        }
+        ObjectType::Certificate => Some(crate::asym::cert::import(t)?),
+        _ => value,
+    };
     template::apply(&mut a, t, Phase::Create, so)?;
     // Imported, not generated: the store-maintained flags start false.
     a.flags.local = false;
@@ -319,6 +330,11 @@ pub fn find_init(h: CK_SESSION_HANDLE, t: &Template) -> Result<()> {
         }
         for mo in p.find(&filter)? {
             if mo.attributes.flags.private && !user {
+                continue;
+            }
+            // A key the KMIP server keeps without a usable algorithm: not
+            // a PKCS#11 object.
+            if crate::asym::is_unusable_key(&mo.attributes) {
                 continue;
             }
             let o = Obj {

@@ -25,6 +25,9 @@ pub struct Session {
     pub msg_encrypt: Option<MsgOp>,
     pub msg_decrypt: Option<MsgOp>,
     pub find: Option<Vec<CK_OBJECT_HANDLE>>,
+    /// A CKU_CONTEXT_SPECIFIC login was made since the last C_SignInit /
+    /// C_DecryptInit, for a key with CKA_ALWAYS_AUTHENTICATE (§4.9).
+    pub context_login: bool,
 }
 
 impl Session {
@@ -83,6 +86,7 @@ pub fn open_session(slot: CK_SLOT_ID, flags: CK_FLAGS) -> Result<CK_SESSION_HAND
         msg_encrypt: None,
         msg_decrypt: None,
         find: None,
+        context_login: false,
     };
     m.sessions.lock().insert(handle, Arc::new(Mutex::new(s)));
     Ok(handle)
@@ -163,6 +167,7 @@ pub fn login(h: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: &SecretBytes) -> Res
             }
             let label = m.token_label(slot)?;
             m.ks.login(&label, PinRole::User, pin)?;
+            s.lock().context_login = true;
             return Ok(());
         }
         _ => return fail(CKR_USER_TYPE_INVALID, format!("user type {user}")),

@@ -174,6 +174,51 @@ pub fn apply(a: &mut Attributes, t: &Template, phase: Phase, so: bool) -> Result
                     a.names[0] = s;
                 }
             }
+            _ if crate::asym::is_component(ty) => {
+                if !creating {
+                    return fail(
+                        CKR_ATTRIBUTE_READ_ONLY,
+                        format!("attribute {ty:#x} is fixed with the key"),
+                    );
+                }
+            }
+            CKA_ID if a.object_type == ObjectType::Certificate => a.key_id = Some(v.to_vec()),
+            CKA_TRUSTED if a.object_type == ObjectType::Certificate => {
+                let b = decode_bool(v)?;
+                if b && !so {
+                    return fail(CKR_ATTRIBUTE_READ_ONLY, "only the SO may set CKA_TRUSTED");
+                }
+                a.flags.trusted = b;
+            }
+            CKA_SUBJECT
+            | CKA_ISSUER
+            | CKA_SERIAL_NUMBER
+            | CKA_URL
+            | CKA_HASH_OF_SUBJECT_PUBLIC_KEY
+            | CKA_HASH_OF_ISSUER_PUBLIC_KEY
+            | CKA_CERTIFICATE_CATEGORY
+            | CKA_JAVA_MIDP_SECURITY_DOMAIN
+            | CKA_NAME_HASH_ALGORITHM
+            | CKA_START_DATE
+            | CKA_END_DATE
+                if a.object_type == ObjectType::Certificate =>
+            {
+                a.pkcs11_extra.insert(ty as u64, v.to_vec());
+            }
+            CKA_SUBJECT | CKA_SIGN_RECOVER | CKA_VERIFY_RECOVER
+                if matches!(
+                    a.object_type,
+                    ObjectType::PublicKey | ObjectType::PrivateKey
+                ) =>
+            {
+                if ty != CKA_SUBJECT && decode_bool(v)? {
+                    return fail(
+                        CKR_ATTRIBUTE_VALUE_INVALID,
+                        "signatures with message recovery are not offered",
+                    );
+                }
+                a.pkcs11_extra.insert(ty as u64, v.to_vec());
+            }
             CKA_APPLICATION | CKA_OBJECT_ID if !is_key => {
                 a.pkcs11_extra.insert(ty as u64, v.to_vec());
             }
@@ -310,12 +355,9 @@ pub fn object_type_of(t: &Template, default: Option<CK_OBJECT_CLASS>) -> Result<
     Ok(match class {
         CKO_SECRET_KEY => ObjectType::SymmetricKey,
         CKO_DATA => ObjectType::OpaqueObject,
-        CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_CERTIFICATE => {
-            return fail(
-                CKR_TEMPLATE_INCONSISTENT,
-                "public keys, private keys and certificates are not supported yet",
-            )
-        }
+        CKO_PUBLIC_KEY => ObjectType::PublicKey,
+        CKO_PRIVATE_KEY => ObjectType::PrivateKey,
+        CKO_CERTIFICATE => ObjectType::Certificate,
         _ => return fail(CKR_ATTRIBUTE_VALUE_INVALID, format!("class {class:#x}")),
     })
 }

@@ -2,7 +2,7 @@
 
 use super::{bytes, guard, mechanism, put, template, with_out};
 use crate::error::Error;
-use crate::ops::keymgmt;
+use crate::ops::{keymgmt, keypair};
 use cryptoki_sys::*;
 
 /// C_GenerateKey.
@@ -26,29 +26,36 @@ pub unsafe extern "C" fn C_GenerateKey(
     })
 }
 
-/// C_GenerateKeyPair: no key pair mechanism is offered yet (issue 4).
+/// C_GenerateKeyPair.
 #[no_mangle]
 pub unsafe extern "C" fn C_GenerateKeyPair(
     hSession: CK_SESSION_HANDLE,
     pMechanism: *mut CK_MECHANISM,
-    _pPublicKeyTemplate: *mut CK_ATTRIBUTE,
-    _ulPublicKeyAttributeCount: CK_ULONG,
-    _pPrivateKeyTemplate: *mut CK_ATTRIBUTE,
-    _ulPrivateKeyAttributeCount: CK_ULONG,
+    pPublicKeyTemplate: *mut CK_ATTRIBUTE,
+    ulPublicKeyAttributeCount: CK_ULONG,
+    pPrivateKeyTemplate: *mut CK_ATTRIBUTE,
+    ulPrivateKeyAttributeCount: CK_ULONG,
     phPublicKey: *mut CK_OBJECT_HANDLE,
     phPrivateKey: *mut CK_OBJECT_HANDLE,
 ) -> CK_RV {
     guard("C_GenerateKeyPair", || {
-        crate::state::module()?.session(hSession)?;
         if phPublicKey.is_null() || phPrivateKey.is_null() {
             return Err(Error::args("null key pointer"));
         }
-        // SAFETY: the caller's mechanism, checked by `mechanism`.
-        let m = unsafe { mechanism(pMechanism, false) }?;
-        Err(Error::rv(
-            CKR_MECHANISM_INVALID,
-            format!("mechanism {:#x}", m.ty),
-        ))
+        // SAFETY: mechanism and both templates, checked by their readers.
+        let (m, pt, kt) = unsafe {
+            (
+                mechanism(pMechanism, true)?,
+                template(pPublicKeyTemplate, ulPublicKeyAttributeCount)?,
+                template(pPrivateKeyTemplate, ulPrivateKeyAttributeCount)?,
+            )
+        };
+        let (hp, hk) = keypair::generate_key_pair(hSession, &m, &pt, &kt)?;
+        // SAFETY: both checked non-null.
+        unsafe {
+            put(phPublicKey, hp)?;
+            put(phPrivateKey, hk)
+        }
     })
 }
 

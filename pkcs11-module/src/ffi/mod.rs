@@ -266,6 +266,70 @@ pub unsafe fn mechanism(p: *const CK_MECHANISM, structured: bool) -> Result<Mech
                 data: data.to_vec(),
             }
         }
+        CKM_RSA_PKCS_OAEP => {
+            param_size::<CK_RSA_PKCS_OAEP_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_RSA_PKCS_OAEP_PARAMS.
+            let o = unsafe { &*(pp as *const CK_RSA_PKCS_OAEP_PARAMS) };
+            let label = if o.source == 0 || o.ulSourceDataLen == 0 {
+                Vec::new()
+            } else {
+                // SAFETY: the source data pointer and length of the structure.
+                unsafe { bytes(o.pSourceData as *const u8, o.ulSourceDataLen) }
+                    .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "OAEP label"))?
+                    .to_vec()
+            };
+            if o.source != 0 && o.source != CKZ_DATA_SPECIFIED {
+                return Err(Error::rv(CKR_MECHANISM_PARAM_INVALID, "OAEP source"));
+            }
+            Param::Oaep {
+                hash: o.hashAlg,
+                mgf: o.mgf,
+                label,
+            }
+        }
+        CKM_RSA_PKCS_PSS
+        | CKM_SHA1_RSA_PKCS_PSS
+        | CKM_SHA224_RSA_PKCS_PSS
+        | CKM_SHA256_RSA_PKCS_PSS
+        | CKM_SHA384_RSA_PKCS_PSS
+        | CKM_SHA512_RSA_PKCS_PSS => {
+            param_size::<CK_RSA_PKCS_PSS_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_RSA_PKCS_PSS_PARAMS.
+            let p = unsafe { &*(pp as *const CK_RSA_PKCS_PSS_PARAMS) };
+            Param::Pss {
+                hash: p.hashAlg,
+                mgf: p.mgf,
+                salt_len: p.sLen as usize,
+            }
+        }
+        CKM_ECDH1_DERIVE | CKM_ECDH1_COFACTOR_DERIVE => {
+            param_size::<CK_ECDH1_DERIVE_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_ECDH1_DERIVE_PARAMS.
+            let d = unsafe { &*(pp as *const CK_ECDH1_DERIVE_PARAMS) };
+            // SAFETY: shared data pointer and length of the structure.
+            let shared = unsafe { bytes(d.pSharedData, d.ulSharedDataLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "ECDH shared data"))?;
+            // SAFETY: public data pointer and length of the structure.
+            let public = unsafe { bytes(d.pPublicData, d.ulPublicDataLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "ECDH public data"))?;
+            Param::Ecdh {
+                kdf: d.kdf,
+                shared: shared.to_vec(),
+                public: public.to_vec(),
+            }
+        }
+        CKM_EDDSA => {
+            param_size::<CK_EDDSA_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_EDDSA_PARAMS.
+            let e = unsafe { &*(pp as *const CK_EDDSA_PARAMS) };
+            // SAFETY: context pointer and length of the structure.
+            let context = unsafe { bytes(e.pContextData, e.ulContextDataLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "EdDSA context"))?;
+            Param::Eddsa {
+                prehash: e.phFlag != 0,
+                context: context.to_vec(),
+            }
+        }
         // IVs and unknown parameters: plain bytes.
         // SAFETY: `pParameter` points to `ulParameterLen` bytes.
         _ => Param::Bytes(unsafe { bytes(pp as *const u8, len) }?.to_vec()),

@@ -1,4 +1,5 @@
-//! C_Encrypt* and C_Decrypt* (PKCS#11 3.0 §5.8–5.9) with the AES mechanisms.
+//! C_Encrypt* and C_Decrypt* (PKCS#11 3.0 §5.8–5.9) with the AES mechanisms
+//! and RSA (PKCS#1 v1.5, OAEP and raw; Current Mechanisms §2.1.6–2.1.9, single-part).
 
 use super::{emit, keeps_operation, Out};
 use crate::attrs::{key_type_of, Obj};
@@ -8,6 +9,7 @@ use crate::objects::in_session;
 use crate::session::Session;
 use cryptoki_sys::*;
 use keystore::crypto::cipher::{self, CipherContext, CipherMode, Direction};
+use keystore::crypto::rsa_crypt::{self, RsaPadding};
 use keystore::crypto::wrap;
 use keystore::lifecycle::Usage;
 use keystore::object::UsageMask;
@@ -21,6 +23,8 @@ pub enum CryptKind {
     KeyWrap {
         pad: bool,
     },
+    /// RSA encryption with a public key, decryption with a private key.
+    Rsa(RsaPadding),
 }
 
 /// An encryption or decryption under way.
@@ -29,6 +33,8 @@ pub struct CryptOp {
     kind: CryptKind,
     dir: Direction,
     ctx: Option<CipherContext>,
+    /// CKA_ALWAYS_AUTHENTICATE on the decryption key (§4.9).
+    always_authenticate: bool,
 }
 
 /// The cipher of an AES mechanism with its parameter.
@@ -68,6 +74,24 @@ pub fn cipher_kind(m: &Mechanism) -> Result<CryptKind> {
         (CKM_AES_KEY_WRAP_KWP, Param::Bytes(iv)) if iv == &[0xA6, 0x59, 0x59, 0xA6] => {
             CryptKind::KeyWrap { pad: true }
         }
+        (CKM_RSA_PKCS, _) if no_param => CryptKind::Rsa(RsaPadding::Pkcs1v15),
+        (CKM_RSA_X_509, _) if no_param => CryptKind::Rsa(RsaPadding::Raw),
+        (CKM_RSA_PKCS_OAEP, Param::Oaep { hash, mgf, label }) => {
+            let hash = mechanism::digest_of(*hash)
+                .filter(|d| {
+                    use keystore::crypto::digest::DigestAlgorithm as D;
+                    matches!(d, D::Sha1 | D::Sha224 | D::Sha256 | D::Sha384 | D::Sha512)
+                })
+                .ok_or_else(|| bad("OAEP hash"))?;
+            CryptKind::Rsa(RsaPadding::Oaep {
+                hash,
+                mgf1: super::sign_asym::mgf1_of(*mgf)?,
+                label: label.clone(),
+            })
+        }
+        (CKM_RSA_PKCS | CKM_RSA_X_509 | CKM_RSA_PKCS_OAEP, _) => {
+            return Err(bad("mechanism parameter"))
+        }
         (
             CKM_AES_ECB | CKM_AES_CBC | CKM_AES_CBC_PAD | CKM_AES_CTR | CKM_AES_GCM
             | CKM_AES_KEY_WRAP | CKM_AES_KEY_WRAP_KWP,
@@ -91,6 +115,36 @@ pub fn check_aes_key(key: &Obj, m: &Mechanism, usage_bit: u32) -> Result<()> {
     mechanism::allowed(&key.attrs, m.ty)
 }
 
+/// Checks that `key` may do `usage_bit` with the cipher `kind` and returns
+/// the key bytes the cipher runs on (for RSA encryption the public key,
+/// also when the caller names the private half).
+pub fn key_for(kind: &CryptKind, key: &Obj, m: &Mechanism, usage_bit: u32) -> Result<SecretBytes> {
+    let CryptKind::Rsa(_) = kind else {
+        check_aes_key(key, m, usage_bit)?;
+        return Ok(key.value.clone().unwrap_or_default());
+    };
+    if crate::asym::kind_of(&key.attrs) != Some(crate::asym::Kind::Rsa) {
+        return fail(CKR_KEY_TYPE_INCONSISTENT, "an RSA key is needed");
+    }
+    let private = key.attrs.object_type == keystore::ObjectType::PrivateKey;
+    let encrypts = usage_bit & (UsageMask::ENCRYPT | UsageMask::WRAP_KEY) != 0;
+    if !encrypts && !private {
+        return fail(CKR_KEY_TYPE_INCONSISTENT, "decryption needs a private key");
+    }
+    if !key.attrs.usage.contains(usage_bit) {
+        return fail(
+            CKR_KEY_FUNCTION_NOT_PERMITTED,
+            "the key's attributes forbid this use",
+        );
+    }
+    mechanism::allowed(&key.attrs, m.ty)?;
+    if encrypts {
+        Ok(SecretBytes::new(crate::asym::spki(key)?))
+    } else {
+        Ok(key.value.clone().unwrap_or_default())
+    }
+}
+
 /// Runs a whole cipher in one call (also used by wrap, unwrap and derive).
 pub fn run_once(
     kind: &CryptKind,
@@ -108,6 +162,10 @@ pub fn run_once(
         }
         (CryptKind::KeyWrap { pad: true }, Direction::Decrypt) => {
             wrap::aes_key_unwrap_pad(key, data).map(|s| s.expose().to_vec())
+        }
+        (CryptKind::Rsa(p), Direction::Encrypt) => rsa_crypt::rsa_encrypt(key, p, data),
+        (CryptKind::Rsa(p), Direction::Decrypt) => {
+            rsa_crypt::rsa_decrypt(key, p, data).map(|s| s.expose().to_vec())
         }
     };
     r.map(Zeroizing::new).map_err(|e| data_error(e, dir))
@@ -151,9 +209,10 @@ pub fn init(
         };
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
-        check_aes_key(&k, m, bit)?;
         let kind = cipher_kind(m)?;
-        let value = k.value.unwrap_or_default();
+        let value = key_for(&kind, &k, m, bit)?;
+        let always_authenticate = dir == Direction::Decrypt && k.attrs.flags.always_authenticate;
+        s.context_login = false;
         if let CryptKind::Cipher(mode) = &kind {
             // Reject a bad key or parameter now rather than at the first update.
             CipherContext::new(value.expose(), mode, dir)
@@ -164,6 +223,7 @@ pub fn init(
             kind,
             dir,
             ctx: None,
+            always_authenticate,
         });
         Ok(())
     })
@@ -172,6 +232,7 @@ pub fn init(
 /// C_Encrypt / C_Decrypt: a whole message in one call.
 pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -> Result<usize> {
     in_session(h, |_, s| {
+        let authenticated = s.context_login;
         let slot = op_slot(s, dir);
         let op = slot
             .as_mut()
@@ -179,10 +240,17 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         if op.ctx.is_some() {
             return fail(CKR_OPERATION_ACTIVE, "a multi-part operation is under way");
         }
+        if op.always_authenticate && !authenticated {
+            return fail(
+                CKR_USER_NOT_LOGGED_IN,
+                "the key needs a context-specific login before each use",
+            );
+        }
         let query = out.is_none();
         let r = run_once(&op.kind, op.key.expose(), op.dir, data).and_then(|v| emit(out, &v));
         if !keeps_operation(query, &r) {
-            *slot = None;
+            *op_slot(s, dir) = None;
+            s.context_login = false;
         }
         r
     })
@@ -205,7 +273,10 @@ pub fn update(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
 
 fn context(op: &mut CryptOp) -> Result<&mut CipherContext> {
     let CryptKind::Cipher(mode) = &op.kind else {
-        return fail(CKR_MECHANISM_INVALID, "key wrap is single-part only");
+        return fail(
+            CKR_MECHANISM_INVALID,
+            "key wrap and RSA are single-part only",
+        );
     };
     if op.ctx.is_none() {
         op.ctx = Some(CipherContext::new(op.key.expose(), mode, op.dir)?);

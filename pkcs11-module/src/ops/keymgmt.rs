@@ -1,8 +1,8 @@
 //! Key management (PKCS#11 3.0 §5.14): C_GenerateKey, C_WrapKey,
-//! C_UnwrapKey and C_DeriveKey for secret keys. C_GenerateKeyPair takes its
-//! mechanisms from issue 4.
+//! C_UnwrapKey and C_DeriveKey for secret keys (wrapped under AES or RSA).
+//! C_GenerateKeyPair is in [`super::keypair`], ECDH in [`super::ecdh`].
 
-use super::crypt::{check_aes_key, cipher_kind, run_once, CryptKind};
+use super::crypt::{cipher_kind, key_for, run_once, CryptKind};
 use super::{emit, Out};
 use crate::attrs::{self, decode_nested, key_type_of, ulong, Obj, Template};
 use crate::error::{fail, Error, Result};
@@ -103,7 +103,7 @@ pub fn generate_key(h: CK_SESSION_HANDLE, m: &Mechanism, t: &Template) -> Result
 }
 
 /// The checks [`Module::store_new`] makes, for paths that store otherwise.
-fn precheck_token(md: &Module, s: &Session, a: &keystore::Attributes) -> Result<()> {
+pub(crate) fn precheck_token(md: &Module, s: &Session, a: &keystore::Attributes) -> Result<()> {
     if !s.rw {
         return fail(CKR_SESSION_READ_ONLY, "token objects need a R/W session");
     }
@@ -132,7 +132,7 @@ fn load_kek(
     h: CK_OBJECT_HANDLE,
     m: &Mechanism,
     wrap: bool,
-) -> Result<Obj> {
+) -> Result<(Obj, SecretBytes)> {
     let (usage, bit, bad_handle, bad_type) = if wrap {
         (
             Usage::Protect,
@@ -152,11 +152,12 @@ fn load_kek(
         CKR_OBJECT_HANDLE_INVALID | CKR_KEY_HANDLE_INVALID => Error::rv(bad_handle, "no such key"),
         _ => e,
     })?;
-    check_aes_key(&k, m, bit).map_err(|e| match e.code() {
-        CKR_KEY_TYPE_INCONSISTENT => Error::rv(bad_type, "an AES key is needed"),
+    let kind = cipher_kind(m)?;
+    let v = key_for(&kind, &k, m, bit).map_err(|e| match e.code() {
+        CKR_KEY_TYPE_INCONSISTENT => Error::rv(bad_type, "the key does not fit the mechanism"),
         _ => e,
     })?;
-    Ok(k)
+    Ok((k, v))
 }
 
 /// C_WrapKey (§5.14.3). A key leaves only wrapped, only if extractable,
@@ -171,7 +172,7 @@ pub fn wrap_key(
 ) -> Result<usize> {
     in_session(h, |md, s| {
         mechanism::require(m.ty, CKF_WRAP)?;
-        let kek = load_kek(md, s, wrapping, m, true)?;
+        let (kek, kv) = load_kek(md, s, wrapping, m, true)?;
         let k = md
             .load(s, key)
             .map_err(|_| Error::rv(CKR_KEY_HANDLE_INVALID, "no such key"))?;
@@ -208,7 +209,6 @@ pub fn wrap_key(
             let n = 16 - data.len() % 16;
             data.extend(std::iter::repeat_n(0u8, n));
         }
-        let kv = kek.value.unwrap_or_default();
         let wrapped =
             run_once(&kind, kv.expose(), Direction::Encrypt, &data).map_err(|e| {
                 match e.code() {
@@ -269,7 +269,7 @@ pub fn unwrap_key(
 ) -> Result<CK_OBJECT_HANDLE> {
     in_session(h, |md, s| {
         mechanism::require(m.ty, CKF_UNWRAP)?;
-        let kek = load_kek(md, s, unwrapping, m, false)?;
+        let (kek, kv) = load_kek(md, s, unwrapping, m, false)?;
         let t = match kek.attrs.pkcs11_extra.get(&(CKA_UNWRAP_TEMPLATE as u64)) {
             Some(ut) => template::merge(t, &decode_nested(ut))?,
             None => t.clone(),
@@ -278,7 +278,6 @@ pub fn unwrap_key(
             return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required");
         }
         let kind = cipher_kind(m)?;
-        let kv = kek.value.unwrap_or_default();
         let plain =
             run_once(&kind, kv.expose(), Direction::Decrypt, wrapped).map_err(|e| {
                 match e.code() {
@@ -307,6 +306,9 @@ pub fn derive_key(
         let k = md.load_key(s, base, Usage::Protect)?;
         if super::derive::is_simple(m.ty) {
             return super::derive::simple(md, s, m, &k, t);
+        }
+        if super::ecdh::is_ecdh(m.ty) {
+            return super::ecdh::derive(md, s, m, &k, t);
         }
         if key_type_of(&k.attrs) != Some(CKK_AES) {
             return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES base key is needed");

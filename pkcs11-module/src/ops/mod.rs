@@ -5,10 +5,13 @@ pub mod crypt;
 pub mod derive;
 pub mod digest;
 pub mod dual;
+pub mod ecdh;
 pub mod keymgmt;
+pub mod keypair;
 pub mod message;
 pub mod random;
 pub mod sign;
+pub mod sign_asym;
 
 use crate::error::{Error, Result};
 

@@ -1,7 +1,8 @@
-//! C_Sign* and C_Verify* (PKCS#11 3.0 §5.13–5.14) with MAC mechanisms:
-//! HMAC over every digest and AES-CMAC, each with its _GENERAL form.
-//! Asymmetric signatures (issue 4) add a [`Engine`] variant.
+//! C_Sign* and C_Verify* (PKCS#11 3.0 §5.13–5.14) with MAC mechanisms
+//! (HMAC over every digest and AES-CMAC, each with its _GENERAL form) and
+//! the asymmetric signatures of [`super::sign_asym`].
 
+use super::sign_asym::{self, AsymOp};
 use super::{emit, Out};
 use crate::attrs::{key_type_of, Obj};
 use crate::error::{fail, Error, Result};
@@ -20,6 +21,7 @@ enum Engine {
         key: SecretBytes,
         ctx: Option<Mac>,
     },
+    Asym(AsymOp),
 }
 
 /// A signature or verification under way.
@@ -92,10 +94,25 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
         };
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
+        // The key's type is checked before its usage flags (an X25519 key
+        // asked to sign is CKR_KEY_TYPE_INCONSISTENT).
+        let asym_op = if sign_asym::is_asym(m.ty) {
+            Some(sign_asym::setup(m, &k, sign)?)
+        } else {
+            None
+        };
         if k.attrs.usage.0 & bits == 0 {
             return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key may not do that");
         }
         mechanism::allowed(&k.attrs, m.ty)?;
+        if let Some(op) = asym_op {
+            s.context_login = false;
+            *op_slot(s, sign) = Some(SignOp {
+                out_len: op.out_len,
+                engine: Engine::Asym(op),
+            });
+            return Ok(());
+        }
         let (alg, out_len) = mac_setup(m, &k)?;
         let key = k.value.unwrap_or_default();
         // Check the key now (CMAC needs 16, 24 or 32 bytes).
@@ -119,6 +136,27 @@ fn compute_once(op: &SignOp, data: &[u8]) -> Result<Vec<u8>> {
             t.truncate(op.out_len);
             Ok(t)
         }
+        Engine::Asym(a) => a.sign_once(data),
+    }
+}
+
+/// Whether C_*Update has been called on `op`.
+fn multi_part(op: &SignOp) -> bool {
+    match &op.engine {
+        Engine::Mac { ctx, .. } => ctx.is_some(),
+        Engine::Asym(a) => a.multi_part(),
+    }
+}
+
+/// CKA_ALWAYS_AUTHENTICATE (§4.9): the key needs a CKU_CONTEXT_SPECIFIC
+/// login after C_SignInit for each signature.
+fn check_authenticated(op: &SignOp, context_login: bool) -> Result<()> {
+    match &op.engine {
+        Engine::Asym(a) if a.always_authenticate && !context_login => fail(
+            CKR_USER_NOT_LOGGED_IN,
+            "the key needs a context-specific login before each use",
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -129,8 +167,7 @@ pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
             .sign
             .as_ref()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no signature"))?;
-        let Engine::Mac { ctx, .. } = &op.engine;
-        if ctx.is_some() {
+        if multi_part(op) {
             return fail(CKR_OPERATION_ACTIVE, "a multi-part signature is under way");
         }
         let len = op.out_len;
@@ -138,8 +175,10 @@ pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
             None => Ok(len),
             Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
             Some(b) => {
+                check_authenticated(op, s.context_login)?;
                 let r = compute_once(op, data);
                 s.sign = None;
+                s.context_login = false;
                 emit(Some(b), &r?)
             }
         }
@@ -153,26 +192,32 @@ pub fn update(h: CK_SESSION_HANDLE, data: &[u8], sign: bool) -> Result<()> {
         let op = slot
             .as_mut()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
-        let Engine::Mac { alg, key, ctx } = &mut op.engine;
-        let r = (|| {
-            if ctx.is_none() {
-                *ctx = Some(Mac::new(*alg, key.expose())?);
-            }
-            match ctx.as_mut() {
-                Some(c) => c.update(data),
-                None => Ok(()),
-            }
-        })();
+        let r = match &mut op.engine {
+            Engine::Mac { alg, key, ctx } => (|| {
+                if ctx.is_none() {
+                    *ctx = Some(Mac::new(*alg, key.expose())?);
+                }
+                match ctx.as_mut() {
+                    Some(c) => c.update(data),
+                    None => Ok(()),
+                }
+            })()
+            .map_err(Error::from),
+            Engine::Asym(a) => a.update(data),
+        };
         if r.is_err() {
             *slot = None;
         }
-        Ok(r?)
+        r
     })
 }
 
 fn finish_mac(op: SignOp) -> Result<Vec<u8>> {
     let out_len = op.out_len;
-    let Engine::Mac { alg, key, ctx } = op.engine;
+    let (alg, key, ctx) = match op.engine {
+        Engine::Mac { alg, key, ctx } => (alg, key, ctx),
+        Engine::Asym(a) => return a.sign_final(),
+    };
     let ctx = match ctx {
         Some(c) => c,
         None => Mac::new(alg, key.expose())?,
@@ -194,7 +239,9 @@ pub fn sign_final(h: CK_SESSION_HANDLE, out: Out<'_>) -> Result<usize> {
             None => Ok(len),
             Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
             Some(b) => {
+                check_authenticated(op, s.context_login)?;
                 let op = s.sign.take().ok_or_else(|| Error::general("gone"))?;
+                s.context_login = false;
                 emit(Some(b), &finish_mac(op)?)
             }
         }
@@ -218,15 +265,17 @@ pub fn verify(h: CK_SESSION_HANDLE, data: &[u8], sig: &[u8]) -> Result<()> {
             .verify
             .take()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
-        let Engine::Mac { ctx, .. } = &op.engine;
-        if ctx.is_some() {
+        if multi_part(&op) {
             s.verify = Some(op);
             return fail(
                 CKR_OPERATION_ACTIVE,
                 "a multi-part verification is under way",
             );
         }
-        check_tag(&compute_once(&op, data)?, sig)
+        match &op.engine {
+            Engine::Asym(a) => a.verify_once(data, sig),
+            Engine::Mac { .. } => check_tag(&compute_once(&op, data)?, sig),
+        }
     })
 }
 
@@ -237,6 +286,9 @@ pub fn verify_final(h: CK_SESSION_HANDLE, sig: &[u8]) -> Result<()> {
             .verify
             .take()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
-        check_tag(&finish_mac(op)?, sig)
+        match op.engine {
+            Engine::Asym(a) => a.verify_final(sig),
+            Engine::Mac { .. } => check_tag(&finish_mac(op)?, sig),
+        }
     })
 }
