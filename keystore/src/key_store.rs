@@ -147,6 +147,17 @@ impl KeyStore {
         })
     }
 
+    /// The label of the partition holding object `uid`, None when no
+    /// partition does. Reads only the record's partition column: it says
+    /// where an object is, nothing about it (the caller must still check
+    /// that whoever asked may know).
+    pub fn partition_of(&self, uid: &str) -> Result<Option<String>> {
+        let Some(row) = self.store.get_object(uid)? else {
+            return Ok(None);
+        };
+        Ok(self.store.get_partition(&row.partition)?.map(|p| p.label))
+    }
+
     fn partition_row_by_label(&self, label: &str) -> Result<PartitionRow> {
         self.store
             .find_partition_by_label(label)?

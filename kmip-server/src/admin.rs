@@ -67,6 +67,15 @@ pub enum KeyCommand {
         #[arg(long, default_value = DEFAULT_PARTITION)]
         partition: String,
     },
+    /// Makes KMIP operations on an object need a One Time Password
+    /// credential (the vendor attribute keybridge/mfa-required).
+    RequireMfa {
+        uid: String,
+        /// Comma-separated operations (destroy, get, export, decrypt, sign,
+        /// ..., or all), or `none` to remove the policy.
+        #[arg(long = "for")]
+        operations: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,6 +106,14 @@ pub enum AuditCommand {
         /// Only records from this many seconds ago on.
         #[arg(long)]
         since_seconds: Option<i64>,
+        /// Only records from this time on: RFC 3339 (2026-11-23T16:00:00Z)
+        /// or a number of seconds ago.
+        #[arg(long)]
+        since: Option<String>,
+        /// One JSON object per line (seq, time, identity, operation, object,
+        /// result, client, detail).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -363,6 +380,38 @@ pub fn key(cmd: KeyCommand) -> Result<()> {
             let o = audited(&ks, "key.destroy", Some(&uid), || p.destroy(&uid))?;
             println!("{uid}: {}", o.attributes.lifecycle.state);
         }
+        KeyCommand::RequireMfa { uid, operations } => {
+            let ops = if operations == "none" {
+                None
+            } else {
+                Some(keystore::access::Operations::parse(&operations)?)
+            };
+            audited(&ks, "key.require-mfa", Some(&uid), || {
+                let label = ks
+                    .partition_of(&uid)?
+                    .ok_or_else(|| keystore::Error::NotFound(format!("object {uid}")))?;
+                let p = session.partition(&label)?;
+                p.update(&uid, |o| {
+                    let a = &mut o.attributes;
+                    a.custom.retain(|c| {
+                        !(c.vendor.as_deref() == Some(crate::access::MFA_VENDOR)
+                            && c.name == crate::access::MFA_ATTRIBUTE)
+                    });
+                    if let Some(ops) = ops {
+                        a.custom.push(keystore::object::CustomAttribute {
+                            vendor: Some(crate::access::MFA_VENDOR.into()),
+                            name: crate::access::MFA_ATTRIBUTE.into(),
+                            value: keystore::object::AttributeValue::TextString(ops.to_string()),
+                        });
+                    }
+                    Ok(())
+                })
+            })?;
+            match ops {
+                Some(ops) => println!("{uid}: one-time password required for {ops}"),
+                None => println!("{uid}: no MFA policy"),
+            }
+        }
     }
     Ok(())
 }
@@ -383,8 +432,14 @@ pub fn audit(cmd: AuditCommand) -> Result<()> {
             identity,
             object,
             since_seconds,
+            since,
+            json,
         } => {
-            let since_ms = since_seconds.map(|s| (lifecycle::now() - s) * 1000);
+            let mut since_ms = since_seconds.map(|s| (lifecycle::now() - s) * 1000);
+            if let Some(s) = since {
+                let t = parse_since(&s)?;
+                since_ms = Some(since_ms.map_or(t, |m| m.max(t)));
+            }
             let mut from = 1;
             loop {
                 let page = ks.store().audit_records(from, 1000)?;
@@ -400,13 +455,31 @@ pub fn audit(cmd: AuditCommand) -> Result<()> {
                     {
                         continue;
                     }
+                    let time = humantime::format_rfc3339_millis(
+                        std::time::UNIX_EPOCH
+                            + std::time::Duration::from_millis(e.time_ms.max(0) as u64),
+                    );
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "seq": r.seq,
+                                "time": time.to_string(),
+                                "time_ms": e.time_ms,
+                                "identity": e.identity,
+                                "operation": e.operation,
+                                "object": e.object,
+                                "result": e.result,
+                                "client": e.client,
+                                "detail": e.detail,
+                            })
+                        );
+                        continue;
+                    }
                     println!(
                         "{:>6}  {}  {:<20}  {:<18}  {:<36}  {}",
                         r.seq,
-                        humantime::format_rfc3339_millis(
-                            std::time::UNIX_EPOCH
-                                + std::time::Duration::from_millis(e.time_ms.max(0) as u64)
-                        ),
+                        time,
                         e.identity,
                         e.operation,
                         e.object.as_deref().unwrap_or("-"),
@@ -417,4 +490,37 @@ pub fn audit(cmd: AuditCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--since`: an RFC 3339 time, or seconds ago; milliseconds since the epoch.
+fn parse_since(s: &str) -> Result<i64> {
+    if let Ok(secs) = s.parse::<i64>() {
+        return Ok((lifecycle::now() - secs) * 1000);
+    }
+    let t = humantime::parse_rfc3339_weak(s).map_err(|_| {
+        keystore::Error::InvalidArgument(format!(
+            "--since {s:?}: expected an RFC 3339 time (2026-11-23T16:00:00Z) or seconds ago"
+        ))
+    })?;
+    let d = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| keystore::Error::InvalidArgument(format!("--since {s:?} is before 1970")))?;
+    Ok(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod since_tests {
+    use super::parse_since;
+
+    #[test]
+    fn since_takes_rfc3339_or_seconds_ago() {
+        assert_eq!(
+            parse_since("2026-11-23T16:00:00Z").ok(),
+            Some(1_795_449_600_000)
+        );
+        let ago = parse_since("60").unwrap();
+        let now = keystore::lifecycle::now() * 1000;
+        assert!((now - 61_000..=now - 59_000).contains(&ago));
+        assert!(parse_since("yesterday").is_err());
+    }
 }

@@ -25,16 +25,23 @@ pub const SUPPORTED: &[ProtocolVersion] = &[
 /// What to do to take back one step of a batch (Batch Error Continuation
 /// Option Undo).
 pub enum UndoStep {
-    /// Put the object back as it was.
-    Restore(Box<ManagedObject>),
+    /// Put the object back as it was (in the partition holding it).
+    Restore(Partition, Box<ManagedObject>),
     /// Remove an object the batch created.
-    Remove(String),
+    Remove(Partition, String),
 }
 
 /// Everything an operation sees.
 pub struct Ctx<'a> {
+    /// The partition the current item works in: the caller's own, or the
+    /// one holding a granted object ([`crate::access::authorize`]).
     pub partition: Partition,
     pub identity: &'a str,
+    pub server: &'a State,
+    /// The client's address, for the audit log.
+    pub client: &'a str,
+    /// The message carried an accepted One Time Password credential.
+    pub otp: bool,
     /// The server's open multi-part operations.
     pub streams: &'a crate::streams::Streams,
     pub version: ProtocolVersion,
@@ -68,7 +75,7 @@ impl Ctx<'_> {
         if self.undo.is_some() {
             let obj = self.partition.get(uid)?;
             if let Some(u) = self.undo.as_mut() {
-                u.push(UndoStep::Restore(Box::new(obj)));
+                u.push(UndoStep::Restore(self.partition.clone(), Box::new(obj)));
             }
         }
         Ok(())
@@ -77,7 +84,7 @@ impl Ctx<'_> {
     /// Records an object the batch created.
     pub fn created(&mut self, uid: &str) {
         if let Some(u) = self.undo.as_mut() {
-            u.push(UndoStep::Remove(uid.to_string()));
+            u.push(UndoStep::Remove(self.partition.clone(), uid.to_string()));
         }
         self.id_placeholder = Some(uid.to_string());
     }
@@ -88,15 +95,14 @@ impl Ctx<'_> {
         };
         for step in steps.into_iter().rev() {
             let _ = match step {
-                UndoStep::Restore(obj) => self
-                    .partition
+                UndoStep::Restore(partition, obj) => partition
                     .update(&obj.uid, |o| {
                         o.attributes = obj.attributes.clone();
                         o.value = obj.value.clone();
                         Ok(())
                     })
                     .map(|_| ()),
-                UndoStep::Remove(uid) => self.partition.delete(&uid),
+                UndoStep::Remove(partition, uid) => partition.delete(&uid),
             };
         }
     }
@@ -145,14 +151,21 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
             &Error::not_supported("asynchronous operations are not supported"),
         );
     }
-    let partition = match state.partition(identity) {
+    let auth = match crate::access::authenticate(state, identity, client, request) {
+        Ok(a) => a,
+        Err(e) => return whole_message_error(version, &e),
+    };
+    let home = match state.partition(identity) {
         Ok(p) => p,
         Err(e) => return whole_message_error(version, &e),
     };
     let mode = msg.header.batch_error_continuation;
     let mut ctx = Ctx {
-        partition,
+        partition: home.clone(),
         identity,
+        server: state,
+        client,
+        otp: auth.otp,
         streams: &state.streams,
         version,
         id_placeholder: None,
@@ -161,7 +174,9 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
     let mut out: Vec<ResponseBatchItem> = Vec::new();
     for item in &msg.items {
         let id = item.unique_batch_item_id.clone();
-        let result = operations::run(&mut ctx, item.operation, &item.payload);
+        ctx.partition = home.clone();
+        let result = crate::access::authorize(&mut ctx, item.operation, &item.payload)
+            .and_then(|()| operations::run(&mut ctx, item.operation, &item.payload));
         let object = match &result {
             Ok(p) => p.find(Tag::UniqueIdentifier).and_then(|u| u.as_text().ok()),
             Err(_) => item

@@ -52,6 +52,23 @@ impl State {
     }
 }
 
+impl State {
+    /// An existing partition by label (the owner of a granted object), opened
+    /// through the master session and kept like the identities' own.
+    pub fn partition_by_label(&self, label: &str) -> Result<Partition> {
+        if let Ok(map) = self.partitions.lock() {
+            if let Some(p) = map.get(label) {
+                return Ok(p.clone());
+            }
+        }
+        let p = self.session.partition(label)?;
+        if let Ok(mut map) = self.partitions.lock() {
+            map.insert(label.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
     let acceptor = crate::tls::acceptor(&config.tls)?;

@@ -14,6 +14,9 @@ pub struct Client<S: Read + Write> {
     stream: S,
     limits: DecodeLimits,
     pub version: ProtocolVersion,
+    /// The Authentication structure every request made with [`Client::call`]
+    /// carries (see [`crate::message::authentication`]); None sends none.
+    pub authentication: Option<Ttlv>,
 }
 
 impl<S: Read + Write> Client<S> {
@@ -26,6 +29,7 @@ impl<S: Read + Write> Client<S> {
                 ..DecodeLimits::default()
             },
             version,
+            authentication: None,
         }
     }
 
@@ -69,7 +73,10 @@ impl<S: Read + Write> Client<S> {
 
     /// Sends one operation with its payload; returns the response item.
     pub fn call(&mut self, operation: u32, payload: Ttlv) -> Result<ResponseItem> {
-        let req = RequestMessage::build(self.version, vec![(operation, payload)]);
+        let mut req = RequestMessage::build(self.version, vec![(operation, payload)]);
+        if let Some(auth) = &self.authentication {
+            crate::message::set_authentication(&mut req, auth.clone());
+        }
         let resp = self.send(&req)?;
         let (_, mut items) = parse_response(&resp)?;
         items

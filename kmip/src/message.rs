@@ -9,6 +9,7 @@ use crate::enums::{batch_error_continuation_option as beco, result_status};
 use crate::error::{Error, Result};
 use crate::tag::Tag;
 use crate::ttlv::Ttlv;
+use crate::ttlv::Value;
 
 /// Protocol Version (KMIP 2.1 §7.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -166,6 +167,62 @@ impl RequestMessage {
             ));
         }
         Ttlv::structure(Tag::RequestMessage, children)
+    }
+}
+
+/// A Username and Password Credential (KMIP 2.1 §2.1.2, Credential Type 1).
+pub fn password_credential(username: &str, password: Option<&str>) -> Ttlv {
+    let mut value = vec![Ttlv::text(Tag::Username, username)];
+    if let Some(p) = password {
+        value.push(Ttlv::text(Tag::Password, p));
+    }
+    credential(crate::enums::credential_type::UsernameAndPassword, value)
+}
+
+/// A One Time Password Credential (KMIP 2.0 §2.1.2, Credential Type 4).
+pub fn otp_credential(username: &str, password: Option<&str>, otp: &str) -> Ttlv {
+    let mut value = vec![Ttlv::text(Tag::Username, username)];
+    if let Some(p) = password {
+        value.push(Ttlv::text(Tag::Password, p));
+    }
+    value.push(Ttlv::text(Tag::OneTimePassword, otp));
+    credential(crate::enums::credential_type::OneTimePassword, value)
+}
+
+fn credential(kind: u32, value: Vec<Ttlv>) -> Ttlv {
+    Ttlv::structure(
+        Tag::Credential,
+        vec![
+            Ttlv::enumeration(Tag::CredentialType, kind),
+            Ttlv::structure(Tag::CredentialValue, value),
+        ],
+    )
+}
+
+/// The Authentication structure of a Request Header holding `credentials`.
+pub fn authentication(credentials: Vec<Ttlv>) -> Ttlv {
+    Ttlv::structure(Tag::Authentication, credentials)
+}
+
+/// Puts `authentication` into a Request Message built by
+/// [`RequestMessage::build`], before the Batch Count (KMIP 2.1 §8.2 order).
+pub fn set_authentication(message: &mut Ttlv, authentication: Ttlv) {
+    let Value::Structure(children) = &mut message.value else {
+        return;
+    };
+    for c in children.iter_mut() {
+        if c.tag != Tag::RequestHeader {
+            continue;
+        }
+        if let Value::Structure(h) = &mut c.value {
+            h.retain(|f| f.tag != Tag::Authentication);
+            let at = h
+                .iter()
+                .position(|f| f.tag == Tag::BatchCount)
+                .unwrap_or(h.len());
+            h.insert(at, authentication);
+        }
+        return;
     }
 }
 

@@ -150,7 +150,10 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let spec = pair_spec(&private).or_else(|_| pair_spec(&public))?;
     let ids = keygen::generate_key_pair(&ctx.partition, &spec, private, public)?;
     if let Some(u) = ctx.undo.as_mut() {
-        u.push(crate::dispatch::UndoStep::Remove(ids.public.clone()));
+        u.push(crate::dispatch::UndoStep::Remove(
+            ctx.partition.clone(),
+            ids.public.clone(),
+        ));
     }
     ctx.created(&ids.private);
     Ok(vec![

@@ -96,7 +96,38 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         .opt_child_integer(Tag::StorageStatusMask)?
         .map_or(ssm::OnLineStorage, |m| m as u32);
     let mut found = Vec::new();
-    for obj in ctx.partition.find(&Default::default())? {
+    // The caller's own objects, then those granted to it with `locate`
+    // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
+    // simply not returned).
+    let mut candidates: Vec<(ManagedObject, String)> = ctx
+        .partition
+        .find(&Default::default())?
+        .into_iter()
+        .map(|o| (o, ctx.identity.to_string()))
+        .collect();
+    let ks = ctx.server.session.key_store().clone();
+    for (uid, ops) in ks.granted_objects(ctx.identity)? {
+        if !ops.contains(keystore::access::Operation::Locate) {
+            continue;
+        }
+        let Some(label) = ks.partition_of(&uid)? else {
+            continue;
+        };
+        if label == ctx.identity {
+            continue;
+        }
+        if let Ok(obj) = ctx
+            .server
+            .partition_by_label(&label)
+            .and_then(|p| p.get(&uid).map_err(Into::into))
+        {
+            candidates.push((obj, label));
+        }
+    }
+    for (obj, label) in candidates {
+        if !crate::access::may_locate(ctx, &obj, &label)? {
+            continue;
+        }
         let status = if meta(&obj.attributes, "archived").is_some() {
             ssm::ArchivalStorage
         } else if ctx.version.is_2x() && obj.attributes.lifecycle.state.is_destroyed() {

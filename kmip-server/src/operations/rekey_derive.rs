@@ -41,7 +41,9 @@ pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         None => a.lifecycle.activation_date.map(|_| now),
     };
     a.lifecycle = Lifecycle::new(now, activation);
-    a.owner = Some(ctx.identity.to_string());
+    // The replacement belongs to whoever owns the partition, also when a
+    // grantee re-keys.
+    a.owner = Some(ctx.partition.label().to_string());
     a.links.retain(|l| {
         !matches!(
             l.link_type,
@@ -119,7 +121,9 @@ pub fn derive_key(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let data = dp.opt_child_bytes(Tag::DerivationData)?.unwrap_or_default();
     let salt = dp.opt_child_bytes(Tag::Salt)?.unwrap_or_default();
 
-    let mut a = base(t, ctx.identity);
+    // The derived key belongs to the partition's owner, also when a
+    // grantee derives it.
+    let mut a = base(t, ctx.partition.label());
     attrs::apply_template(
         &mut a,
         &attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)?,
