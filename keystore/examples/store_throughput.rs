@@ -37,11 +37,16 @@ fn run(threads: usize, per_thread: usize, f: impl Fn(usize) + Sync) -> f64 {
 }
 
 fn main() -> keystore::Result<()> {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(400);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(400);
     let dir = std::env::temp_dir().join(format!("kb-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| keystore::Error::io("temp dir", e))?;
     let ks = KeyStore::open(&dir.join("store.db"))?;
-    let session = ks.unlock(Arc::new(SoftwareMasterKey::from_key_file(&dir.join("master.key"))?))?;
+    let session = ks.unlock(Arc::new(SoftwareMasterKey::from_key_file(
+        &dir.join("master.key"),
+    )?))?;
     let p = session.create_partition("bench")?;
     println!("{:<28} {:>10} {:>10}", "operation", "1 thread", "8 threads");
     let create = |i: usize| {
@@ -51,7 +56,10 @@ fn main() -> keystore::Result<()> {
     };
     let c1 = run(1, n, create);
     let c8 = run(8, n / 8, create);
-    println!("{:<28} {:>10.0} {:>10.0}", "durable key creations/s", c1, c8);
+    println!(
+        "{:<28} {:>10.0} {:>10.0}",
+        "durable key creations/s", c1, c8
+    );
     let audit = |i: usize| {
         if let Err(e) = ks.audit(&AuditEntry::now("bench", "Get", Some(&i.to_string()), "ok")) {
             eprintln!("audit: {e}");
@@ -59,8 +67,15 @@ fn main() -> keystore::Result<()> {
     };
     let a1 = run(1, n, audit);
     let a8 = run(8, n / 8, audit);
-    println!("{:<28} {:>10.0} {:>10.0}", "durable audit appends/s", a1, a8);
-    let uids: Vec<String> = p.find(&Default::default())?.into_iter().map(|o| o.uid).collect();
+    println!(
+        "{:<28} {:>10.0} {:>10.0}",
+        "durable audit appends/s", a1, a8
+    );
+    let uids: Vec<String> = p
+        .find(&Default::default())?
+        .into_iter()
+        .map(|o| o.uid)
+        .collect();
     let get = |i: usize| {
         if let Err(e) = p.get(&uids[i % uids.len()]) {
             eprintln!("get: {e}");
