@@ -3,149 +3,15 @@
 //! unwraps, what one MACs the other verifies, and the same misuse gets the
 //! same return code. Where the two differ and keybridge follows the
 //! standard, the test says so and asserts keybridge's behaviour.
-//!
-//! Needs SoftHSM2 (`/usr/lib/softhsm/libsofthsm2.so`, installed by test.sh)
-//! and the keybridge module built beside this test binary (cargo builds it
-//! with the workspace); missing either is a failure, not a skip.
 
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::aead::GcmParams;
 use cryptoki::mechanism::vendor_defined::VendorDefinedMechanism;
 use cryptoki::mechanism::{Mechanism, MechanismType};
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass};
 use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
-use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
-
-const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const SO_PIN: &str = "so-pin-1234";
-const USER_PIN: &str = "user-pin-1234";
-const TOKEN: &str = "differential";
-
-struct Modules {
-    softhsm: Pkcs11,
-    keybridge: Pkcs11,
-    _dir: tempfile::TempDir,
-}
-
-static MODULES: OnceLock<Modules> = OnceLock::new();
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn keybridge_module() -> PathBuf {
-    if let Some(p) = std::env::var_os("KEYBRIDGE_PKCS11_MODULE") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let p = exe.with_file_name("libkeybridge_pkcs11.so");
-    assert!(
-        p.exists(),
-        "{} is missing: build the workspace first",
-        p.display()
-    );
-    p
-}
-
-fn init_token(p: &Pkcs11) {
-    let empty = p
-        .get_all_slots()
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            !p.get_token_info(*s)
-                .map(|t| t.token_initialized())
-                .unwrap_or(true)
-        })
-        .expect("an empty slot");
-    p.init_token(empty, &AuthPin::from(SO_PIN), TOKEN).unwrap();
-    let s = p.open_rw_session(slot(p)).unwrap();
-    s.login(UserType::So, Some(&AuthPin::from(SO_PIN))).unwrap();
-    s.init_pin(&AuthPin::from(USER_PIN)).unwrap();
-}
-
-fn slot(p: &Pkcs11) -> cryptoki::slot::Slot {
-    p.get_slots_with_initialized_token()
-        .unwrap()
-        .into_iter()
-        .find(|s| p.get_token_info(*s).unwrap().label().trim_end() == TOKEN)
-        .expect("the test token")
-}
-
-/// Both modules, each with a fresh token, shared by the tests of this file
-/// (a PKCS#11 library is initialized once per process), one test at a time.
-fn modules() -> (MutexGuard<'static, ()>, &'static Modules) {
-    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let m = MODULES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::create_dir_all(d.join("softhsm-tokens")).unwrap();
-        std::fs::write(
-            d.join("softhsm2.conf"),
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                d.join("softhsm-tokens").display()
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            d.join("keybridge.toml"),
-            format!(
-                "[store]\npath = \"{0}/store.db\"\n[master_key]\nfile = \"{0}/master.key\"\n",
-                d.display()
-            ),
-        )
-        .unwrap();
-        std::env::set_var("SOFTHSM2_CONF", d.join("softhsm2.conf"));
-        std::env::set_var("KEYBRIDGE_CONF", d.join("keybridge.toml"));
-        let load = |path: PathBuf| {
-            let p = Pkcs11::new(path).expect("load module");
-            p.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-                .unwrap();
-            init_token(&p);
-            p
-        };
-        Modules {
-            softhsm: load(PathBuf::from(SOFTHSM)),
-            keybridge: load(keybridge_module()),
-            _dir: dir,
-        }
-    });
-    (guard, m)
-}
-
-fn user_session(p: &Pkcs11) -> Session {
-    let s = p.open_rw_session(slot(p)).unwrap();
-    s.login(UserType::User, Some(&AuthPin::from(USER_PIN)))
-        .unwrap();
-    s
-}
-
-/// Imports the same secret key value into a session (session object).
-fn import(s: &Session, key_type: KeyType, value: &[u8]) -> ObjectHandle {
-    s.create_object(&[
-        Attribute::Class(ObjectClass::SECRET_KEY),
-        Attribute::KeyType(key_type),
-        Attribute::Token(false),
-        Attribute::Value(value.to_vec()),
-        Attribute::Encrypt(true),
-        Attribute::Decrypt(true),
-        Attribute::Wrap(true),
-        Attribute::Unwrap(true),
-        Attribute::Sign(true),
-        Attribute::Verify(true),
-        Attribute::Extractable(true),
-        Attribute::Sensitive(false),
-    ])
-    .unwrap()
-}
-
-fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
+use softhsm_tests::{import, modules, rv, slot, user_session};
 
 const KEY: [u8; 32] = [
     0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae, 0xf0, 0x85, 0x7d, 0x77, 0x81,
