@@ -279,6 +279,42 @@ pub fn base32(data: &[u8]) -> String {
     out
 }
 
+/// RFC 4648 base32 decoding, as authenticator secrets are written: case and
+/// `=` padding are ignored, any other character is an error.
+pub fn base32_decode(text: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for c in text.trim_end_matches('=').chars() {
+        let v = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => c as u32 - 'A' as u32,
+            c @ '2'..='7' => c as u32 - '2' as u32 + 26,
+            _ => return Err(Error::InvalidArgument("not base32 text".into())),
+        };
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Ok(out)
+}
+
+/// The secret of an `otpauth://totp/...` URI (as an authenticator app reads
+/// it from the QR code), for tools that act as the app.
+pub fn secret_from_uri(uri: &str) -> Result<SecretBytes> {
+    let query = uri
+        .split_once('?')
+        .map(|(_, q)| q)
+        .ok_or_else(|| Error::InvalidArgument("otpauth URI without parameters".into()))?;
+    let encoded = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("secret="))
+        .ok_or_else(|| Error::InvalidArgument("otpauth URI without a secret".into()))?;
+    Ok(SecretBytes::new(base32_decode(encoded)?))
+}
+
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

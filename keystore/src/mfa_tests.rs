@@ -58,6 +58,25 @@ fn rfc6238_appendix_b() {
 }
 
 #[test]
+fn rfc4648_base32_decoding_and_uri_secret() {
+    for (text, bytes) in [
+        ("", ""),
+        ("MY======", "f"),
+        ("MZXQ", "fo"),
+        ("mzxw6", "foo"),
+        ("MZXW6YTBOI", "foobar"),
+    ] {
+        assert_eq!(base32_decode(text).unwrap(), bytes.as_bytes());
+    }
+    assert!(base32_decode("MZ1W").is_err());
+    let d = device();
+    let secret = secret_from_uri(&d.provisioning_uri("i", "a")).unwrap();
+    assert_eq!(secret.expose(), SEED20);
+    assert!(secret_from_uri("otpauth://totp/x").is_err());
+    assert!(secret_from_uri("otpauth://totp/x?issuer=y").is_err());
+}
+
+#[test]
 fn rfc4648_base32() {
     assert_eq!(base32(b""), "");
     assert_eq!(base32(b"f"), "MY");

@@ -177,29 +177,8 @@ fn enrolled(fx: &Fixture) -> (keystore::Partition, Vec<u8>) {
     let p = fx.unlock().create_partition("alice").unwrap();
     let device = p.enroll_otp("alice", TotpParams::default()).unwrap();
     let uri = device.provisioning_uri("keybridge", "alice");
-    let b32 = uri
-        .split("secret=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
-    (p, base32_decode(&b32))
-}
-
-fn base32_decode(s: &str) -> Vec<u8> {
-    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.chars() {
-        buf = (buf << 5) | A.find(c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    out
+    let secret = keystore::mfa::secret_from_uri(&uri).unwrap();
+    (p, secret.expose().to_vec())
 }
 
 const NOW: i64 = 1_900_000_000;

@@ -599,20 +599,6 @@ fn username_and_password_credential() {
     assert!(!all.contains("carol-secret-pw") && !all.contains("wrong-password"));
 }
 
-fn base32_decode(s: &str) -> Vec<u8> {
-    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-    for c in s.chars() {
-        buf = (buf << 5) | A.find(c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    out
-}
-
 /// An enrolled, confirmed TOTP device of `who`: its secret and the current
 /// step `s0`, confirmed with the codes of s0-2 and s0-1 so that the codes of
 /// s0 and s0+1 are the next ones the server accepts.
@@ -629,17 +615,11 @@ impl Device {
             std::thread::sleep(std::time::Duration::from_secs((31 - into) as u64));
         }
         let uri = s.admin(&["mfa", "enroll", who, "--uri-only"], "");
-        let b32 = uri
-            .trim()
-            .split("secret=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-            .to_string();
         let d = Device {
-            secret: base32_decode(&b32),
+            secret: keystore::mfa::secret_from_uri(uri.trim())
+                .unwrap()
+                .expose()
+                .to_vec(),
             s0: now() / 30,
         };
         s.admin(
