@@ -296,6 +296,82 @@ while read -r name; do
     fi
 done < "$WORK/expected.txt"
 
+# ---------------------------------------------------------------- SoftHSM2 migration
+# `keybridge migrate` moves a SoftHSM2 token's keys into a keybridge token through
+# PKCS#11 alone (wrapped under a transport key, never in the clear in the tool);
+# then the moved RSA key logs into the private sshd and the moved EC key signs
+# through OpenSSL's engine a signature the SoftHSM2 public key verifies.
+echo "== keybridge migrate from SoftHSM2"
+KEYBRIDGE_BIN="$TARGET_DIR/release/keybridge"
+SOFTHSM_LIB=/usr/lib/softhsm/libsofthsm2.so
+if [ -f "$SOFTHSM_LIB" ] && [ -x "$KEYBRIDGE_BIN" ] && command -v softhsm2-util >/dev/null; then
+    MIG="$WORK/migrate"
+    mkdir -p "$MIG/tokens"
+    printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$MIG" > "$MIG/softhsm2.conf"
+    export SOFTHSM2_CONF="$MIG/softhsm2.conf"
+    export KEYBRIDGE_CONF="$(new_conf "$MIG/kb")"
+    SRC_PIN=source-pin-1234
+    SH=(pkcs11-tool --module "$SOFTHSM_LIB" --token-label oldhsm --login --pin "$SRC_PIN")
+    run "softhsm2-util --init-token oldhsm" softhsm2-util --init-token --free --label oldhsm --so-pin "$SO" --pin "$SRC_PIN"
+    run "SoftHSM2: extractable RSA-2048 pair" "${SH[@]}" --keypairgen --key-type RSA:2048 --label migrsa --id 21 --extractable --sensitive
+    run "SoftHSM2: extractable EC P-256 pair" "${SH[@]}" --keypairgen --key-type EC:prime256v1 --label migec --id 22 --extractable --sensitive
+    run "SoftHSM2: extractable AES-256 key" "${SH[@]}" --keygen --key-type AES:32 --label migaes --id 23 --extractable --sensitive
+    run "SoftHSM2: unextractable AES-256 key" "${SH[@]}" --keygen --key-type AES:32 --label pinned --id 24 --sensitive
+    run "keybridge token newkb" bash -c '"$0" --module "$1" --init-token --label newkb --so-pin "$2" &&
+        "$0" --module "$1" --token-label newkb --login --login-type so --so-pin "$2" --init-pin --pin "$3"' \
+        pkcs11-tool "$MODULE" "$SO" "$PIN"
+    MIGRATE=(env MIGRATE_FROM_PIN="$SRC_PIN" MIGRATE_TO_PIN="$PIN" "$KEYBRIDGE_BIN" migrate --from-module "$SOFTHSM_LIB"
+             --from-token oldhsm --from-pin-env MIGRATE_FROM_PIN --to-module "$MODULE" --to-token newkb --to-pin-env MIGRATE_TO_PIN)
+    run "keybridge migrate --dry-run lists the plan and moves nothing" bash -c '"${@:2}" --dry-run > "$0/dry.txt" &&
+        cat "$0/dry.txt" && [ "$(grep -c "dry run" "$0/dry.txt")" -eq 5 ] && grep -q "pinned .*not movable" "$0/dry.txt" &&
+        ! pkcs11-tool --module "$1" --token-label newkb --list-objects 2>/dev/null | grep -q mig' "$MIG" "$MODULE" "${MIGRATE[@]}"
+    run "keybridge migrate moves 3 keys wrapped and 2 public keys by value, lists the pinned key" bash -c '"${@:1}" > "$0/run.txt" &&
+        cat "$0/run.txt" && grep -q "moved by wrapping: 3, by value: 2, already present: 0, not movable: 1, failed: 0" "$0/run.txt"' \
+        "$MIG" "${MIGRATE[@]}"
+    run "the keybridge token lists the moved keys with their ids, not the pinned one" bash -c '
+        "$0" --module "$1" --token-label newkb --login --pin "$2" --list-objects > "$3/objs.txt" 2>&1 &&
+        [ "$(grep -cE "ID: +21$" "$3/objs.txt")" -eq 2 ] && [ "$(grep -cE "ID: +22$" "$3/objs.txt")" -eq 2 ] &&
+        grep -qE "ID: +23$" "$3/objs.txt" && ! grep -q pinned "$3/objs.txt"' pkcs11-tool "$MODULE" "$PIN" "$MIG"
+    run "a second keybridge migrate finds everything already present" bash -c '"${@:1}" > "$0/rerun.txt" &&
+        grep -q "moved by wrapping: 0, by value: 0, already present: 5" "$0/rerun.txt"' "$MIG" "${MIGRATE[@]}"
+    run "keybridge audit show has one migrate.import entry per moved object" bash -c '
+        [ "$("$0" audit show --json | grep -c "\"migrate.import\"")" -eq 5 ] && "$0" audit verify' "$KEYBRIDGE_BIN"
+    if [ -n "${OSSL_ENV+x}" ]; then
+        openssl dgst -sha256 -binary "$WORK/ossl/data" > "$MIG/hash"
+        run "openssl pkeyutl -engine pkcs11 signs with the moved EC key; the SoftHSM2 public key verifies" bash -c '
+            "${@:3}" openssl pkeyutl -engine pkcs11 -keyform engine -inkey "pkcs11:token=newkb;object=migec;type=private;pin-value=$2" \
+                -sign -in "$0/hash" -out "$0/ec.sig" &&
+            pkcs11-tool --module "$1" --token-label oldhsm --read-object --type pubkey --label migec -o "$0/src-ec.der" &&
+            openssl pkeyutl -verify -pubin -keyform DER -inkey "$0/src-ec.der" -in "$0/hash" -sigfile "$0/ec.sig" |
+                grep -q "Signature Verified Successfully"' "$MIG" "$SOFTHSM_LIB" "$PIN" "${OSSL_ENV[@]}"
+    fi
+    if [ -f "${SSHD_DIR:-/nonexistent}/sshd_config" ]; then
+        run "ssh-keygen -D lists the moved RSA key as the SoftHSM2 one" bash -c '
+            ssh-keygen -D "$0" | grep "^ssh-rsa " > "$1/authorized_keys" && [ -s "$1/authorized_keys" ] &&
+            pkcs11-tool --module "$2" --token-label oldhsm --read-object --type pubkey --label migrsa -o "$1/src-rsa.der" &&
+            openssl pkey -pubin -inform DER -in "$1/src-rsa.der" -out "$1/src-rsa.pem" &&
+            [ "$(ssh-keygen -i -m PKCS8 -f "$1/src-rsa.pem" | cut -d" " -f2)" = "$(cut -d" " -f2 "$1/authorized_keys")" ]' \
+            "$MODULE" "$SSHD_DIR" "$SOFTHSM_LIB"
+        : > "$SSHD_DIR/sshd.log"
+        rm -f "$SSHD_DIR/sshd.pid"
+        if /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log"; then
+            for _ in $(seq 50); do [ -s "$SSHD_DIR/sshd.pid" ] && break; sleep 0.1; done
+            run "ssh -o PKCS11Provider logs in with the RSA key moved from SoftHSM2" bash -c '
+                out="$(SSH_ASKPASS="$0/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=none setsid -w ssh -F none -p "$2" \
+                    -o PKCS11Provider="$1" -o PubkeyAcceptedAlgorithms=rsa-sha2-256 -o HostKeyAlgorithms=ssh-ed25519 \
+                    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PasswordAuthentication=no \
+                    -o KbdInteractiveAuthentication=no -o LogLevel=ERROR "$(id -un)@127.0.0.1" echo keybridge-migrated-ok < /dev/null)" &&
+                [ "$out" = keybridge-migrated-ok ] && grep -q "Accepted publickey for $(id -un) from 127.0.0.1 .* ssh2: RSA " "$0/sshd.log"' \
+                "$SSHD_DIR" "$MODULE" "$SSH_PORT"
+            kill "$(cat "$SSHD_DIR/sshd.pid")" 2>/dev/null || true
+        else
+            bad "sshd restarts for the migrated key"
+        fi
+    fi
+else
+    bad "SoftHSM2 and target/release/keybridge are present for the migration test (apt-get install softhsm2; cargo build --release)"
+fi
+
 echo
 if [ "$FAIL" -gt 0 ]; then
     echo "failing: ${FAILED_NAMES[*]}"

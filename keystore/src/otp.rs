@@ -22,6 +22,9 @@ pub struct OtpStatus {
     pub confirmed: bool,
     pub failures: u32,
     pub locked_until: Option<i64>,
+    /// Digits of its codes (6 to 8), so a caller can split a code typed
+    /// after a PIN.
+    pub digits: u32,
 }
 
 fn wrap_label(identity: &str) -> String {
@@ -134,6 +137,7 @@ impl Partition {
                     confirmed: d.confirmed,
                     failures: d.failures,
                     locked_until: d.locked_until,
+                    digits: d.params.digits,
                 }))
             }
             Err(Error::NotFound(_)) => Ok(None),

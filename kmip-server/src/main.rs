@@ -15,6 +15,7 @@ mod connection;
 mod dev;
 mod dispatch;
 mod error;
+mod migrate;
 mod objects;
 mod operations;
 mod serve;
@@ -61,6 +62,9 @@ enum Command {
     /// One-time-password devices (TOTP authenticator apps).
     #[command(subcommand)]
     Mfa(admin_access::MfaCommand),
+    /// Moves a PKCS#11 token's objects (e.g. SoftHSM2's) into a keybridge
+    /// token through PKCS#11 alone (keys wrapped, never in the clear here).
+    Migrate(migrate::MigrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,13 @@ fn main() -> ExitCode {
         Command::Identity(c) => admin_access::identity(c),
         Command::Grant(c) => admin_access::grant(c),
         Command::Mfa(c) => admin_access::mfa(c),
+        Command::Migrate(a) => {
+            if let Err(e) = migrate::migrate(a) {
+                eprintln!("keybridge: {e}");
+                return ExitCode::FAILURE;
+            }
+            Ok(())
+        }
         Command::Serve(a) => {
             if let Err(e) = serve::serve(a) {
                 eprintln!("keybridge: {e}");

@@ -15,9 +15,12 @@
 
 pub mod asym;
 pub mod attrs;
+pub mod audit;
+pub mod context_login;
 pub mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod key_use;
 pub mod log;
 pub mod mechanism;
 pub mod objects;

@@ -112,6 +112,8 @@ pub const MECHANISMS: &[MechInfo] = &[
     m!(CKM_AES_CMAC_GENERAL, 16, 32, MAC),
     m!(CKM_AES_KEY_WRAP, 16, 32, ENC | WRAP),
     m!(CKM_AES_KEY_WRAP_KWP, 16, 32, ENC | WRAP),
+    // Unwrap only: see `ops::keymgmt::unwrap_legacy_pad`.
+    m!(CKM_AES_KEY_WRAP_PAD, 16, 32, CKF_UNWRAP),
     m!(CKM_AES_ECB_ENCRYPT_DATA, 16, 32, CKF_DERIVE),
     m!(CKM_AES_CBC_ENCRYPT_DATA, 16, 32, CKF_DERIVE),
     m!(CKM_CONCATENATE_BASE_AND_KEY, 1, 512, CKF_DERIVE),

@@ -1,7 +1,9 @@
 //! Sessions and login (PKCS#11 3.0 §5.6): opening and closing, session
 //! state, and the login shared by every session of the application on a token.
 
+use crate::audit;
 use crate::error::{fail, Error, Result};
+use crate::key_use::KeyUse;
 use crate::ops::crypt::CryptOp;
 use crate::ops::digest::DigestOp;
 use crate::ops::message::MsgOp;
@@ -26,11 +28,27 @@ pub struct Session {
     pub msg_decrypt: Option<MsgOp>,
     pub find: Option<Vec<CK_OBJECT_HANDLE>>,
     /// A CKU_CONTEXT_SPECIFIC login was made since the last C_SignInit /
-    /// C_DecryptInit, for a key with CKA_ALWAYS_AUTHENTICATE (§4.9).
+    /// C_VerifyInit / C_EncryptInit / C_DecryptInit, for a key whose every
+    /// use needs one (CKA_ALWAYS_AUTHENTICATE, §4.9, or the identity's MFA
+    /// policy; see [`crate::key_use`]).
     pub context_login: bool,
 }
 
 impl Session {
+    /// The key of the operation a context-specific login is for: the one
+    /// under way that needs the login, else any under way.
+    pub fn operation_key(&self) -> Option<&KeyUse> {
+        let keys = [
+            self.sign.as_ref().map(SignOp::key_use),
+            self.decrypt.as_ref().map(CryptOp::key_use),
+            self.verify.as_ref().map(SignOp::key_use),
+            self.encrypt.as_ref().map(CryptOp::key_use),
+        ];
+        let mut active = keys.into_iter().flatten();
+        let first = active.clone().next();
+        active.find(|k| k.needs_login).or(first)
+    }
+
     /// Ends every cryptographic operation (logout, C_SessionCancel).
     pub fn cancel_all(&mut self) {
         self.encrypt = None;
@@ -104,7 +122,7 @@ pub fn close_session(h: CK_SESSION_HANDLE) -> Result<()> {
     let slot = s.lock().slot;
     drop_session_objects(&m, h);
     if m.sessions_on(slot).is_empty() {
-        m.logins.lock().remove(&slot);
+        implicit_logout(&m, slot, "last session closed");
     }
     Ok(())
 }
@@ -130,8 +148,24 @@ pub fn close_all_sessions(slot: CK_SLOT_ID) -> Result<()> {
         m.sessions.lock().remove(&h);
         drop_session_objects(&m, h);
     }
-    m.logins.lock().remove(&slot);
+    implicit_logout(&m, slot, "C_CloseAllSessions");
     Ok(())
+}
+
+/// Ends the login of `slot` without C_Logout (its sessions are gone),
+/// recording it in the audit log when there was one.
+fn implicit_logout(m: &Module, slot: CK_SLOT_ID, why: &str) {
+    let removed = m.logins.lock().remove(&slot);
+    if let Some(l) = removed {
+        audit::record(
+            m,
+            slot,
+            "C_Logout",
+            None,
+            "ok",
+            Some(format!("{} ({why})", audit::user_type_name(l.user))),
+        );
+    }
 }
 
 /// C_GetSessionInfo (§5.6.4): (slot, state, flags).
@@ -148,28 +182,33 @@ pub fn session_info(h: CK_SESSION_HANDLE) -> Result<(CK_SLOT_ID, CK_STATE, CK_FL
 }
 
 /// C_Login (§5.6.8). The login belongs to the application: every session
-/// of the token shares it.
+/// of the token shares it. CKU_CONTEXT_SPECIFIC re-authenticates for one
+/// operation (see [`crate::context_login`]). Every attempt is in the audit
+/// log, with the user type and never the PIN.
 pub fn login(h: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: &SecretBytes) -> Result<()> {
     let m = module()?;
     let s = m.session(h)?;
+    if user == CKU_CONTEXT_SPECIFIC {
+        return crate::context_login::login(&m, &s, pin);
+    }
     let slot = s.lock().slot;
+    let r = pin_login(&m, slot, user, pin);
+    audit::record(
+        &m,
+        slot,
+        "C_Login",
+        None,
+        &audit::outcome(&r),
+        Some(audit::user_type_name(user)),
+    );
+    r
+}
+
+/// C_Login of the SO or the user with their PIN.
+fn pin_login(m: &Module, slot: CK_SLOT_ID, user: CK_USER_TYPE, pin: &SecretBytes) -> Result<()> {
     let role = match user {
         CKU_SO => PinRole::SecurityOfficer,
         CKU_USER => PinRole::User,
-        CKU_CONTEXT_SPECIFIC => {
-            // Re-authentication for a key with CKA_ALWAYS_AUTHENTICATE: the
-            // user must be logged in and prove the PIN again.
-            if !m.user_logged_in(slot) {
-                return fail(
-                    CKR_USER_NOT_LOGGED_IN,
-                    "context-specific login needs a user",
-                );
-            }
-            let label = m.token_label(slot)?;
-            m.ks.login(&label, PinRole::User, pin)?;
-            s.lock().context_login = true;
-            return Ok(());
-        }
         _ => return fail(CKR_USER_TYPE_INVALID, format!("user type {user}")),
     };
     let _serial = m.login_serial.lock();
@@ -215,14 +254,19 @@ pub fn login(h: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: &SecretBytes) -> Res
 }
 
 /// C_Logout (§5.6.10): private session objects are destroyed and handles
-/// to private objects become invalid.
+/// to private objects become invalid. Recorded in the audit log.
 pub fn logout(h: CK_SESSION_HANDLE) -> Result<()> {
     let m = module()?;
     let s = m.session(h)?;
     let slot = s.lock().slot;
-    if m.logins.lock().remove(&slot).is_none() {
-        return fail(CKR_USER_NOT_LOGGED_IN, "nobody is logged in");
-    }
+    let removed = m.logins.lock().remove(&slot);
+    let detail = removed.as_ref().map(|l| audit::user_type_name(l.user));
+    let r = match removed {
+        Some(_) => Ok(()),
+        None => fail(CKR_USER_NOT_LOGGED_IN, "nobody is logged in"),
+    };
+    audit::record(&m, slot, "C_Logout", None, &audit::outcome(&r), detail);
+    r?;
     for (sh, _) in m.sessions_on(slot) {
         if let Ok(s) = m.session(sh) {
             s.lock().cancel_all();

@@ -4,6 +4,7 @@
 use super::{emit, keeps_operation, Out};
 use crate::attrs::{key_type_of, Obj};
 use crate::error::{fail, Error, Result};
+use crate::key_use::KeyUse;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
@@ -33,8 +34,15 @@ pub struct CryptOp {
     kind: CryptKind,
     dir: Direction,
     ctx: Option<CipherContext>,
-    /// CKA_ALWAYS_AUTHENTICATE on the decryption key (§4.9).
-    always_authenticate: bool,
+    /// The key, for the audit log and the context-specific login
+    /// (CKA_ALWAYS_AUTHENTICATE, §4.9, or the identity's MFA policy).
+    key_use: KeyUse,
+}
+
+impl CryptOp {
+    pub fn key_use(&self) -> &KeyUse {
+        &self.key_use
+    }
 }
 
 /// The cipher of an AES mechanism with its parameter.
@@ -211,7 +219,12 @@ pub fn init(
         let k = md.load_key(s, key, usage)?;
         let kind = cipher_kind(m)?;
         let value = key_for(&kind, &k, m, bit)?;
-        let always_authenticate = dir == Direction::Decrypt && k.attrs.flags.always_authenticate;
+        let name = match dir {
+            Direction::Encrypt => "encrypt",
+            Direction::Decrypt => "decrypt",
+        };
+        let key_use = KeyUse::new(md, s.slot, name, &k, m.ty)?;
+        // A context-specific login counts only after this Init (§5.6.8).
         s.context_login = false;
         if let CryptKind::Cipher(mode) = &kind {
             // Reject a bad key or parameter now rather than at the first update.
@@ -223,7 +236,7 @@ pub fn init(
             kind,
             dir,
             ctx: None,
-            always_authenticate,
+            key_use,
         });
         Ok(())
     })
@@ -231,8 +244,8 @@ pub fn init(
 
 /// C_Encrypt / C_Decrypt: a whole message in one call.
 pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -> Result<usize> {
-    in_session(h, |_, s| {
-        let authenticated = s.context_login;
+    in_session(h, |md, s| {
+        let (authenticated, slot_id) = (s.context_login, s.slot);
         let slot = op_slot(s, dir);
         let op = slot
             .as_mut()
@@ -240,15 +253,12 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         if op.ctx.is_some() {
             return fail(CKR_OPERATION_ACTIVE, "a multi-part operation is under way");
         }
-        if op.always_authenticate && !authenticated {
-            return fail(
-                CKR_USER_NOT_LOGGED_IN,
-                "the key needs a context-specific login before each use",
-            );
-        }
+        op.key_use
+            .check_login_recorded(md, slot_id, authenticated)?;
         let query = out.is_none();
         let r = run_once(&op.kind, op.key.expose(), op.dir, data).and_then(|v| emit(out, &v));
         if !keeps_operation(query, &r) {
+            op.key_use.record(md, slot_id, &r);
             *op_slot(s, dir) = None;
             s.context_login = false;
         }
@@ -256,16 +266,22 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
     })
 }
 
-/// C_EncryptUpdate / C_DecryptUpdate.
+/// C_EncryptUpdate / C_DecryptUpdate. The audit entry is written when the
+/// operation ends, not per part.
 pub fn update(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -> Result<usize> {
-    in_session(h, |_, s| {
+    in_session(h, |md, s| {
+        let (authenticated, slot_id) = (s.context_login, s.slot);
         let slot = op_slot(s, dir);
         let op = slot
             .as_mut()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
+        op.key_use
+            .check_login_recorded(md, slot_id, authenticated)?;
         let r = update_op(op, data, out);
         if r.is_err() && !matches!(r, Err(Error::BufferTooSmall(_))) {
+            op.key_use.record(md, slot_id, &r);
             *slot = None;
+            s.context_login = false;
         }
         r
     })
@@ -302,7 +318,8 @@ fn update_op(op: &mut CryptOp, data: &[u8], out: Out<'_>) -> Result<usize> {
 
 /// C_EncryptFinal / C_DecryptFinal.
 pub fn finish(h: CK_SESSION_HANDLE, dir: Direction, out: Out<'_>) -> Result<usize> {
-    in_session(h, |_, s| {
+    in_session(h, |md, s| {
+        let (authenticated, slot_id) = (s.context_login, s.slot);
         let slot = op_slot(s, dir);
         let op = slot
             .as_mut()
@@ -310,22 +327,32 @@ pub fn finish(h: CK_SESSION_HANDLE, dir: Direction, out: Out<'_>) -> Result<usiz
         let bound = match context(op) {
             Ok(ctx) => ctx.output_len_bound(0),
             Err(e) => {
+                let r = Err(e);
+                op.key_use.record(md, slot_id, &r);
                 *slot = None;
-                return Err(e);
+                return r;
             }
         };
         match out {
             None => Ok(bound),
             Some(buf) if buf.len() < bound => Err(Error::BufferTooSmall(bound)),
             Some(buf) => {
+                op.key_use
+                    .check_login_recorded(md, slot_id, authenticated)?;
                 let Some(op) = slot.take() else {
                     return Err(Error::general("operation vanished"));
                 };
-                let ctx = op
+                s.context_login = false;
+                let key_use = op.key_use;
+                let r = op
                     .ctx
-                    .ok_or_else(|| Error::general("cipher context missing"))?;
-                let v = Zeroizing::new(ctx.finish().map_err(|e| data_error(e, dir))?);
-                emit(Some(buf), &v)
+                    .ok_or_else(|| Error::general("cipher context missing"))
+                    .and_then(|ctx| {
+                        let v = Zeroizing::new(ctx.finish().map_err(|e| data_error(e, dir))?);
+                        emit(Some(buf), &v)
+                    });
+                key_use.record(md, slot_id, &r);
+                r
             }
         }
     })

@@ -1,9 +1,12 @@
 //! Key management (PKCS#11 3.0 §5.14): C_GenerateKey, C_WrapKey,
-//! C_UnwrapKey and C_DeriveKey for secret keys (wrapped under AES or RSA).
+//! C_UnwrapKey and C_DeriveKey for secret keys (wrapped under AES or RSA);
+//! C_UnwrapKey also takes private keys (a PKCS#8 PrivateKeyInfo wrapped
+//! under AES, for instance with CKM_AES_KEY_WRAP_KWP, RFC 5649).
 //! C_GenerateKeyPair is in [`super::keypair`], ECDH in [`super::ecdh`].
 
 use super::crypt::{cipher_kind, key_for, run_once, CryptKind};
 use super::{emit, Out};
+use crate::asym::{self, Kind};
 use crate::attrs::{self, decode_nested, key_type_of, ulong, Obj, Template};
 use crate::error::{fail, Error, Result};
 use crate::mechanism::{self, Mechanism, Param};
@@ -15,6 +18,8 @@ use cryptoki_sys::*;
 use keystore::crypto::cipher::{CipherMode, Direction};
 use keystore::crypto::digest::DigestAlgorithm;
 use keystore::crypto::generate::{self, SymmetricAlgorithm};
+use keystore::crypto::keys::{self, AsymmetricKind, RawKeyKind};
+use keystore::crypto::wrap;
 use keystore::lifecycle::Usage;
 use keystore::object::UsageMask;
 use keystore::{keygen, Algorithm, ObjectType, SecretBytes};
@@ -125,6 +130,48 @@ fn pads_with_zeros(kind: &CryptKind) -> bool {
     )
 }
 
+/// The cipher of a wrapping mechanism; CKM_AES_KEY_WRAP_PAD (unwrap only)
+/// is checked like RFC 5649 and decrypted by [`unwrap_legacy_pad`].
+fn kek_kind(m: &Mechanism) -> Result<CryptKind> {
+    if m.ty != CKM_AES_KEY_WRAP_PAD {
+        return cipher_kind(m);
+    }
+    if !matches!(m.param, Param::None) && m.param != Param::Bytes(Vec::new()) {
+        return fail(
+            CKR_MECHANISM_PARAM_INVALID,
+            "CKM_AES_KEY_WRAP_PAD takes no parameter",
+        );
+    }
+    Ok(CryptKind::KeyWrap { pad: true })
+}
+
+/// Unwraps with CKM_AES_KEY_WRAP_PAD (0x210A), which means two things.
+/// PKCS#11 3.0 Current Mechanisms (AES key wrap, §2.14) defines it as PKCS#7 padding then
+/// RFC 3394 (deprecated in 3.1 for CKM_AES_KEY_WRAP_PKCS7); SoftHSM2 2.6.1
+/// and other 2.40-era tokens emit RFC 5649 under that number (PKCS#11 3.0's
+/// CKM_AES_KEY_WRAP_KWP; softhsmv2 issue #726), and clients such as the
+/// cryptoki crate 0.12 can name no other RFC 5649 mechanism. The two carry
+/// different integrity check values (A65959A6‖length against A6A6A6A6A6A6A6A6),
+/// so a blob can pass only the one it was made with: RFC 5649 is tried
+/// first, then RFC 3394 with PKCS#7 padding removed. keybridge never wraps
+/// with 0x210A (the mechanism is listed with CKF_UNWRAP alone).
+fn unwrap_legacy_pad(kek: &[u8], wrapped: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let invalid = || Error::rv(CKR_WRAPPED_KEY_INVALID, "integrity check failed");
+    if wrapped.len() < 16 || !wrapped.len().is_multiple_of(8) {
+        return fail(CKR_WRAPPED_KEY_LEN_RANGE, "wrapped key length");
+    }
+    if let Ok(plain) = wrap::aes_key_unwrap_pad(kek, wrapped) {
+        return Ok(zeroize::Zeroizing::new(plain.expose().to_vec()));
+    }
+    let padded = wrap::aes_key_unwrap(kek, wrapped).map_err(|_| invalid())?;
+    let p = padded.expose();
+    let n = p.last().map_or(0, |&b| b as usize);
+    if n == 0 || n > 16 || n > p.len() || p[p.len() - n..].iter().any(|&b| b as usize != n) {
+        return Err(invalid());
+    }
+    Ok(zeroize::Zeroizing::new(p[..p.len() - n].to_vec()))
+}
+
 /// Loads and checks the wrapping or unwrapping key.
 fn load_kek(
     md: &Module,
@@ -152,7 +199,7 @@ fn load_kek(
         CKR_OBJECT_HANDLE_INVALID | CKR_KEY_HANDLE_INVALID => Error::rv(bad_handle, "no such key"),
         _ => e,
     })?;
-    let kind = cipher_kind(m)?;
+    let kind = kek_kind(m)?;
     let v = key_for(&kind, &k, m, bit).map_err(|e| match e.code() {
         CKR_KEY_TYPE_INCONSISTENT => Error::rv(bad_type, "the key does not fit the mechanism"),
         _ => e,
@@ -277,20 +324,89 @@ pub fn unwrap_key(
         if !t.has(CKA_KEY_TYPE) {
             return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required");
         }
-        let kind = cipher_kind(m)?;
-        let plain =
-            run_once(&kind, kv.expose(), Direction::Decrypt, wrapped).map_err(|e| {
-                match e.code() {
-                    CKR_ENCRYPTED_DATA_LEN_RANGE => {
-                        Error::rv(CKR_WRAPPED_KEY_LEN_RANGE, e.to_string())
-                    }
-                    CKR_ENCRYPTED_DATA_INVALID => Error::rv(CKR_WRAPPED_KEY_INVALID, e.to_string()),
-                    _ => e,
-                }
-            })?;
-        let (token, a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, plain.to_vec())?;
+        let plain = if m.ty == CKM_AES_KEY_WRAP_PAD {
+            unwrap_legacy_pad(kv.expose(), wrapped)
+        } else {
+            run_once(&cipher_kind(m)?, kv.expose(), Direction::Decrypt, wrapped)
+        }
+        .map_err(|e| match e.code() {
+            CKR_ENCRYPTED_DATA_LEN_RANGE => Error::rv(CKR_WRAPPED_KEY_LEN_RANGE, e.to_string()),
+            CKR_ENCRYPTED_DATA_INVALID => Error::rv(CKR_WRAPPED_KEY_INVALID, e.to_string()),
+            _ => e,
+        })?;
+        let (token, a, value) = match t.ulong(CKA_CLASS)? {
+            Some(CKO_PRIVATE_KEY) => arriving_private_key(md, s, &t, &plain)?,
+            _ => arriving_key(md, s, &t, CKK_GENERIC_SECRET, plain.to_vec())?,
+        };
         md.store_new(s, token, a, Some(value))
     })
+}
+
+/// The asymmetric kind of a decoded private key.
+fn kind_of_private(k: AsymmetricKind) -> (Kind, u32) {
+    match k {
+        AsymmetricKind::Rsa { bits } => (Kind::Rsa, bits),
+        AsymmetricKind::Ec(c) => (Kind::Ec(c), 0),
+        AsymmetricKind::Ed25519 => (Kind::Raw(RawKeyKind::Ed25519), 0),
+        AsymmetricKind::Ed448 => (Kind::Raw(RawKeyKind::Ed448), 0),
+        AsymmetricKind::X25519 => (Kind::Raw(RawKeyKind::X25519), 0),
+        AsymmetricKind::X448 => (Kind::Raw(RawKeyKind::X448), 0),
+    }
+}
+
+/// Builds a private key arriving by C_UnwrapKey (§5.14.4): the unwrapped
+/// bytes are a PKCS#8 PrivateKeyInfo (RFC 5208, the encoding PKCS#11 gives
+/// wrapped private keys, and what SoftHSM2 emits). The template
+/// must name CKA_KEY_TYPE, which must match the key; key material and the
+/// attributes computed from it (CKA_MODULUS, CKA_EC_PARAMS, ...) come from
+/// the payload, never from the template.
+fn arriving_private_key(
+    md: &Module,
+    s: &Session,
+    t: &Template,
+    plain: &[u8],
+) -> Result<(bool, keystore::Attributes, SecretBytes)> {
+    let kt = t
+        .ulong(CKA_KEY_TYPE)?
+        .ok_or_else(|| Error::rv(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required"))?;
+    if t.has(CKA_VALUE_LEN) {
+        return fail(
+            CKR_TEMPLATE_INCONSISTENT,
+            "CKA_VALUE_LEN is not a private key attribute",
+        );
+    }
+    if let Some(at) = t.0.iter().find(|a| asym::is_component(a.ty)) {
+        return fail(
+            CKR_TEMPLATE_INCONSISTENT,
+            format!("attribute {:#x} comes from the wrapped key", at.ty),
+        );
+    }
+    let not_pkcs8 = || Error::rv(CKR_WRAPPED_KEY_INVALID, "not a PKCS#8 private key");
+    // Decoded and re-encoded by OpenSSL, so the store keeps a canonical
+    // PKCS#8 whatever the wrapping token emitted (OpenSSL wipes its copy).
+    let pkey = openssl::pkey::PKey::private_key_from_pkcs8(plain).map_err(|_| not_pkcs8())?;
+    let der = SecretBytes::new(pkey.private_key_to_pkcs8().map_err(|_| not_pkcs8())?);
+    let described = keys::describe_private(der.expose())
+        .map_err(|e| Error::rv(CKR_WRAPPED_KEY_INVALID, format!("unwrapped key: {e}")))?;
+    let (kind, bits) = kind_of_private(described);
+    if kind.key_type() != kt {
+        return fail(
+            CKR_TEMPLATE_INCONSISTENT,
+            "CKA_KEY_TYPE does not match the unwrapped key",
+        );
+    }
+    let mut a = template::new_attributes(ObjectType::PrivateKey);
+    a.usage = super::keypair::default_usage(true, kt);
+    let (alg, len, curve) = kind.store_fields(bits);
+    a.algorithm = Some(alg);
+    a.length = Some(len);
+    a.curve = curve;
+    let so = md.login_user(s.slot) == Some(CKU_SO);
+    template::apply(&mut a, t, Phase::Unwrap, so)?;
+    a.flags.local = false;
+    a.flags.always_sensitive = false;
+    a.flags.never_extractable = false;
+    Ok((t.bool(CKA_TOKEN)?.unwrap_or(false), a, der))
 }
 
 /// C_DeriveKey (§5.14.5) with AES_ECB_ENCRYPT_DATA and AES_CBC_ENCRYPT_DATA

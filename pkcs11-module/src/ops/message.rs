@@ -62,6 +62,14 @@ pub fn init(
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
         check_aes_key(&k, m, bit)?;
+        if crate::key_use::needs_context_login(md, s.slot, &k)? {
+            // A message-based operation has no per-use login point.
+            return fail(
+                CKR_KEY_FUNCTION_NOT_PERMITTED,
+                "the key needs a context-specific login before each use: \
+                 use C_EncryptInit/C_DecryptInit",
+            );
+        }
         *slot(s, dir) = Some(MsgOp {
             key: k.value.unwrap_or_default(),
             dir,

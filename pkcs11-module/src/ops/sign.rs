@@ -6,6 +6,7 @@ use super::sign_asym::{self, AsymOp};
 use super::{emit, Out};
 use crate::attrs::{key_type_of, Obj};
 use crate::error::{fail, Error, Result};
+use crate::key_use::KeyUse;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
@@ -29,6 +30,14 @@ pub struct SignOp {
     engine: Engine,
     /// Output length in bytes (the _GENERAL length, else the full MAC).
     out_len: usize,
+    /// The key, for the audit log and the context-specific login.
+    key_use: KeyUse,
+}
+
+impl SignOp {
+    pub fn key_use(&self) -> &KeyUse {
+        &self.key_use
+    }
 }
 
 fn mac_setup(m: &Mechanism, k: &Obj) -> Result<(MacAlgorithm, usize)> {
@@ -105,11 +114,14 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
             return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key may not do that");
         }
         mechanism::allowed(&k.attrs, m.ty)?;
+        let key_use = KeyUse::new(md, s.slot, if sign { "sign" } else { "verify" }, &k, m.ty)?;
+        // A context-specific login counts only after this Init (§5.6.8).
+        s.context_login = false;
         if let Some(op) = asym_op {
-            s.context_login = false;
             *op_slot(s, sign) = Some(SignOp {
                 out_len: op.out_len,
                 engine: Engine::Asym(op),
+                key_use,
             });
             return Ok(());
         }
@@ -124,6 +136,7 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
                 ctx: None,
             },
             out_len,
+            key_use,
         });
         Ok(())
     })
@@ -148,21 +161,9 @@ fn multi_part(op: &SignOp) -> bool {
     }
 }
 
-/// CKA_ALWAYS_AUTHENTICATE (§4.9): the key needs a CKU_CONTEXT_SPECIFIC
-/// login after C_SignInit for each signature.
-fn check_authenticated(op: &SignOp, context_login: bool) -> Result<()> {
-    match &op.engine {
-        Engine::Asym(a) if a.always_authenticate && !context_login => fail(
-            CKR_USER_NOT_LOGGED_IN,
-            "the key needs a context-specific login before each use",
-        ),
-        _ => Ok(()),
-    }
-}
-
 /// C_Sign.
 pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
-    in_session(h, |_, s| {
+    in_session(h, |md, s| {
         let op = s
             .sign
             .as_ref()
@@ -175,11 +176,16 @@ pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
             None => Ok(len),
             Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
             Some(b) => {
-                check_authenticated(op, s.context_login)?;
+                // CKA_ALWAYS_AUTHENTICATE (§4.9) or the identity's MFA
+                // policy: refused, the operation stays for the login.
+                let key_use = op.key_use.clone();
+                key_use.check_login_recorded(md, s.slot, s.context_login)?;
                 let r = compute_once(op, data);
                 s.sign = None;
                 s.context_login = false;
-                emit(Some(b), &r?)
+                let r = r.and_then(|sig| emit(Some(b), &sig));
+                key_use.record(md, s.slot, &r);
+                r
             }
         }
     })
@@ -229,7 +235,7 @@ fn finish_mac(op: SignOp) -> Result<Vec<u8>> {
 
 /// C_SignFinal.
 pub fn sign_final(h: CK_SESSION_HANDLE, out: Out<'_>) -> Result<usize> {
-    in_session(h, |_, s| {
+    in_session(h, |md, s| {
         let op = s
             .sign
             .as_ref()
@@ -239,10 +245,13 @@ pub fn sign_final(h: CK_SESSION_HANDLE, out: Out<'_>) -> Result<usize> {
             None => Ok(len),
             Some(b) if b.len() < len => Err(Error::BufferTooSmall(len)),
             Some(b) => {
-                check_authenticated(op, s.context_login)?;
+                let key_use = op.key_use.clone();
+                key_use.check_login_recorded(md, s.slot, s.context_login)?;
                 let op = s.sign.take().ok_or_else(|| Error::general("gone"))?;
                 s.context_login = false;
-                emit(Some(b), &finish_mac(op)?)
+                let r = finish_mac(op).and_then(|sig| emit(Some(b), &sig));
+                key_use.record(md, s.slot, &r);
+                r
             }
         }
     })
@@ -258,37 +267,50 @@ fn check_tag(expected: &[u8], sig: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Takes the verification under way for its last call: refused (and left
+/// in place for the login) when its key needs a context-specific login.
+fn take_verify(md: &crate::state::Module, s: &mut Session) -> Result<SignOp> {
+    let op = s
+        .verify
+        .take()
+        .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
+    if let Err(e) = op.key_use.check_login_recorded(md, s.slot, s.context_login) {
+        s.verify = Some(op);
+        return Err(e);
+    }
+    s.context_login = false;
+    Ok(op)
+}
+
 /// C_Verify.
 pub fn verify(h: CK_SESSION_HANDLE, data: &[u8], sig: &[u8]) -> Result<()> {
-    in_session(h, |_, s| {
-        let op = s
-            .verify
-            .take()
-            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
-        if multi_part(&op) {
-            s.verify = Some(op);
+    in_session(h, |md, s| {
+        if s.verify.as_ref().is_some_and(multi_part) {
             return fail(
                 CKR_OPERATION_ACTIVE,
                 "a multi-part verification is under way",
             );
         }
-        match &op.engine {
+        let op = take_verify(md, s)?;
+        let r = match &op.engine {
             Engine::Asym(a) => a.verify_once(data, sig),
-            Engine::Mac { .. } => check_tag(&compute_once(&op, data)?, sig),
-        }
+            Engine::Mac { .. } => compute_once(&op, data).and_then(|t| check_tag(&t, sig)),
+        };
+        op.key_use.record(md, s.slot, &r);
+        r
     })
 }
 
 /// C_VerifyFinal.
 pub fn verify_final(h: CK_SESSION_HANDLE, sig: &[u8]) -> Result<()> {
-    in_session(h, |_, s| {
-        let op = s
-            .verify
-            .take()
-            .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no verification"))?;
-        match op.engine {
+    in_session(h, |md, s| {
+        let op = take_verify(md, s)?;
+        let key_use = op.key_use.clone();
+        let r = match op.engine {
             Engine::Asym(a) => a.verify_final(sig),
-            Engine::Mac { .. } => check_tag(&finish_mac(op)?, sig),
-        }
+            Engine::Mac { .. } => finish_mac(op).and_then(|t| check_tag(&t, sig)),
+        };
+        key_use.record(md, s.slot, &r);
+        r
     })
 }

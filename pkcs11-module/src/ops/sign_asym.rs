@@ -39,9 +39,6 @@ pub struct AsymOp {
     /// The signature length (modulus, 2·order, 64 or 114 bytes).
     pub out_len: usize,
     stream: Option<Stream>,
-    /// The key has CKA_ALWAYS_AUTHENTICATE: a context-specific login must
-    /// come between C_SignInit and the signature.
-    pub always_authenticate: bool,
 }
 
 /// The MGF1 hash of a CKG_MGF1_* value.
@@ -220,7 +217,6 @@ pub fn setup(m: &Mechanism, k: &Obj, sign: bool) -> Result<AsymOp> {
         sign,
         out_len,
         stream: None,
-        always_authenticate: sign && k.attrs.flags.always_authenticate,
     })
 }
 

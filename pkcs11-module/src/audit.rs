@@ -1,0 +1,64 @@
+//! The module's entries in the store's hash-chained audit log
+//! ([`keystore::KeyStore::audit`]): logins, logouts, one-time password
+//! outcomes and key uses.
+//!
+//! Every entry names the token user as `pkcs11:<token label>` (the label is
+//! also the KMIP identity owning the partition) and the process as
+//! `pid:<pid>`. Entries carry names, object ids and results, never a PIN,
+//! a code, key material or data. A failed append does not fail the call it
+//! records (the application keeps working); it goes to the call log.
+
+use crate::error::{Error, Result};
+use crate::state::Module;
+use cryptoki_sys::*;
+use keystore::audit::AuditEntry;
+
+/// The audit identity of the token in `slot`.
+pub fn identity(m: &Module, slot: CK_SLOT_ID) -> String {
+    match m.slot_label(slot) {
+        Ok(Some(label)) => format!("pkcs11:{label}"),
+        _ => format!("pkcs11:slot {slot}"),
+    }
+}
+
+/// "ok", or the refusal as the call log words it (codes and messages of
+/// this crate and the key store, which carry no secrets).
+pub fn outcome<T>(r: &Result<T>) -> String {
+    match r {
+        Ok(_) => "ok".to_string(),
+        Err(e) => refused(e),
+    }
+}
+
+/// "refused: <message>" for an error.
+pub fn refused(e: &Error) -> String {
+    format!("refused: {e}")
+}
+
+/// Appends one entry for the token in `slot`.
+pub fn record(
+    m: &Module,
+    slot: CK_SLOT_ID,
+    operation: &str,
+    object: Option<&str>,
+    result: &str,
+    detail: Option<String>,
+) {
+    let mut entry = AuditEntry::now(&identity(m, slot), operation, object, result);
+    entry.client = Some(format!("pid:{}", std::process::id()));
+    entry.detail = detail;
+    if let Err(e) = m.ks.audit(&entry) {
+        m.log
+            .line(operation, &format!("audit log write failed: {e}"));
+    }
+}
+
+/// The name of a CKU_ user type, for the `detail` of login entries.
+pub fn user_type_name(user: CK_USER_TYPE) -> String {
+    match user {
+        CKU_SO => "CKU_SO".to_string(),
+        CKU_USER => "CKU_USER".to_string(),
+        CKU_CONTEXT_SPECIFIC => "CKU_CONTEXT_SPECIFIC".to_string(),
+        other => format!("user type {other}"),
+    }
+}
