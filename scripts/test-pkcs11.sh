@@ -104,7 +104,7 @@ run "pkcs11-tool --test --login" bash -c '
     cat "$3/ptest.txt"; [ $rc -eq 0 ] && grep -q "No errors" "$3/ptest.txt"' pkcs11-tool "$MODULE" "$PIN" "$WORK"
 # libp11 0.4.12 (Debian 12's OpenSSL engine) stops enumerating a token's keys
 # at the first CKK_EC_EDWARDS key ("Unable to enumerate private keys"; fixed in
-# libp11 0.4.13, cf. Yubico/yubico-piv-tool#510), so the Ed25519 pair goes
+# libp11 0.4.13), so the Ed25519 pair goes
 # before the OpenSSL section. This also exercises C_DestroyObject on a pair.
 run "pkcs11-tool --delete-object removes the Ed25519 pair" bash -c '
     P=("$0" --module "$1" --token-label tooltoken --login --pin "$2" --id 13)
