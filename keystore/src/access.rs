@@ -124,6 +124,50 @@ impl fmt::Display for Operations {
     }
 }
 
+/// Vendor Identification and Attribute Name of the per-object MFA policy
+/// (KMIP 2.x Vendor Attribute `keybridge` / `mfa-required`, kept in
+/// [`Attributes::custom`](crate::object::Attributes::custom)). Its value is a
+/// Text String listing the operations, as grants name them
+/// (`destroy,get,decrypt`, or `all`), that need a one-time password.
+pub const MFA_VENDOR: &str = "keybridge";
+pub const MFA_ATTRIBUTE: &str = "mfa-required";
+/// How the KMIP 1.x Custom Attribute `x-keybridge-mfa-required` is stored.
+pub const MFA_VENDOR_1X: &str = "x";
+pub const MFA_ATTRIBUTE_1X: &str = "keybridge-mfa-required";
+
+/// The operations the object's MFA policy covers, None when it has none.
+/// A policy value that cannot be read covers everything: a damaged policy
+/// must not turn MFA off. Read by the KMIP server and the PKCS#11 module
+/// alike, so the policy means the same whichever way a key is used.
+pub fn mfa_policy(a: &crate::object::Attributes) -> Option<Operations> {
+    let mut policy: Option<Operations> = None;
+    for c in &a.custom {
+        let ours = (c.vendor.as_deref() == Some(MFA_VENDOR) && c.name == MFA_ATTRIBUTE)
+            || (c.vendor.as_deref() == Some(MFA_VENDOR_1X) && c.name == MFA_ATTRIBUTE_1X);
+        if !ours {
+            continue;
+        }
+        let parsed = match &c.value {
+            crate::object::AttributeValue::TextString(s) => Operations::parse(s).ok(),
+            _ => None,
+        };
+        let bits = parsed.map_or(u32::MAX, |p| p.0);
+        policy = Some(Operations(policy.map_or(0, |p| p.0) | bits));
+    }
+    policy
+}
+
+/// Whether an MFA policy covers `op`; `get` and `export` cover each other
+/// (both name taking the key out: KMIP Get, PKCS#11 C_WrapKey).
+pub fn mfa_covers(policy: Option<Operations>, op: Operation) -> bool {
+    let Some(p) = policy else {
+        return false;
+    };
+    p.contains(op)
+        || (op == Operation::Export && p.contains(Operation::Get))
+        || (op == Operation::Get && p.contains(Operation::Export))
+}
+
 /// Settings of an identity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityInfo {
@@ -362,5 +406,65 @@ impl KeyStore {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{AttributeValue, Attributes, CustomAttribute, ObjectType};
+
+    fn with_policy(vendor: &str, name: &str, value: AttributeValue) -> Attributes {
+        let mut a = Attributes::new(ObjectType::SymmetricKey, 0);
+        a.custom.push(CustomAttribute {
+            vendor: Some(vendor.into()),
+            name: name.into(),
+            value,
+        });
+        a
+    }
+
+    #[test]
+    fn mfa_policy_reads_both_forms_and_fails_closed() {
+        assert_eq!(
+            mfa_policy(&Attributes::new(ObjectType::SymmetricKey, 0)),
+            None
+        );
+        let p = mfa_policy(&with_policy(
+            MFA_VENDOR,
+            MFA_ATTRIBUTE,
+            AttributeValue::TextString("sign, get".into()),
+        ));
+        assert!(mfa_covers(p, Operation::Sign));
+        assert!(mfa_covers(p, Operation::Export), "get covers export");
+        assert!(!mfa_covers(p, Operation::Decrypt));
+        let p1x = mfa_policy(&with_policy(
+            MFA_VENDOR_1X,
+            MFA_ATTRIBUTE_1X,
+            AttributeValue::TextString("export".into()),
+        ));
+        assert!(mfa_covers(p1x, Operation::Get), "export covers get");
+        // Unreadable: everything.
+        let bad = mfa_policy(&with_policy(
+            MFA_VENDOR,
+            MFA_ATTRIBUTE,
+            AttributeValue::TextString("sgin".into()),
+        ));
+        assert!(Operation::ALL.iter().all(|o| mfa_covers(bad, *o)));
+        let not_text = mfa_policy(&with_policy(
+            MFA_VENDOR,
+            MFA_ATTRIBUTE,
+            AttributeValue::Integer(1),
+        ));
+        assert!(mfa_covers(not_text, Operation::Derive));
+        // Another vendor's attribute of that name is not ours.
+        assert_eq!(
+            mfa_policy(&with_policy(
+                "acme",
+                MFA_ATTRIBUTE,
+                AttributeValue::TextString("sign".into())
+            )),
+            None
+        );
     }
 }

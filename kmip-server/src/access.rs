@@ -23,12 +23,9 @@ use kmip::{Tag, Ttlv, Value};
 /// (KMIP 2.x Vendor Attribute); a KMIP 1.x client uses the Custom Attribute
 /// `x-keybridge-mfa-required`. Its value is a Text String listing the
 /// operations (as `keybridge grant` names them: `destroy,get,decrypt`, or
-/// `all`) that need a One Time Password credential.
-pub const MFA_VENDOR: &str = "keybridge";
-pub const MFA_ATTRIBUTE: &str = "mfa-required";
-/// How a 1.x Custom Attribute `x-keybridge-mfa-required` is stored.
-const MFA_VENDOR_1X: &str = "x";
-const MFA_ATTRIBUTE_1X: &str = "keybridge-mfa-required";
+/// `all`) that need a One Time Password credential. Defined and parsed in
+/// [`keystore::access`], which the PKCS#11 module reads too.
+pub use keystore::access::{MFA_ATTRIBUTE, MFA_VENDOR};
 
 /// What the Request Header's credentials established.
 #[derive(Debug, Clone, Copy, Default)]
@@ -244,20 +241,7 @@ pub fn permission(operation: u32) -> Option<Operation> {
 /// A policy value that cannot be read covers everything: a damaged policy
 /// must not turn MFA off.
 pub fn mfa_policy(obj: &ManagedObject) -> Operations {
-    let mut ops = Operations::default();
-    for c in &obj.attributes.custom {
-        let ours = (c.vendor.as_deref() == Some(MFA_VENDOR) && c.name == MFA_ATTRIBUTE)
-            || (c.vendor.as_deref() == Some(MFA_VENDOR_1X) && c.name == MFA_ATTRIBUTE_1X);
-        if !ours {
-            continue;
-        }
-        let parsed = match &c.value {
-            keystore::object::AttributeValue::TextString(s) => Operations::parse(s).ok(),
-            _ => None,
-        };
-        ops.0 |= parsed.map_or(u32::MAX, |p| p.0);
-    }
-    ops
+    keystore::access::mfa_policy(&obj.attributes).unwrap_or_default()
 }
 
 /// Whether a request payload names the MFA policy attribute (to add,

@@ -1,6 +1,7 @@
 //! The module's entries in the store's hash-chained audit log
 //! ([`keystore::KeyStore::audit`]): logins, logouts, one-time password
-//! outcomes and key uses.
+//! outcomes, key uses, and the token-management calls that change security
+//! state (C_InitToken, C_InitPIN, C_SetPIN).
 //!
 //! Every entry names the token user as `pkcs11:<token label>` (the label is
 //! also the KMIP identity owning the partition) and the process as
@@ -44,7 +45,20 @@ pub fn record(
     result: &str,
     detail: Option<String>,
 ) {
-    let mut entry = AuditEntry::now(&identity(m, slot), operation, object, result);
+    record_as(m, &identity(m, slot), operation, object, result, detail);
+}
+
+/// Appends one entry as `identity` (C_InitToken names the token it makes
+/// or relabels, which its slot does not yet or no longer says).
+pub fn record_as(
+    m: &Module,
+    identity: &str,
+    operation: &str,
+    object: Option<&str>,
+    result: &str,
+    detail: Option<String>,
+) {
+    let mut entry = AuditEntry::now(identity, operation, object, result);
     entry.client = Some(format!("pid:{}", std::process::id()));
     entry.detail = detail;
     if let Err(e) = m.ks.audit(&entry) {

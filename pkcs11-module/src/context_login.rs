@@ -1,7 +1,8 @@
 //! The CKU_CONTEXT_SPECIFIC login (PKCS#11 3.0 §5.6.8): the
 //! re-authentication, after an operation's Init, that a key whose every use
-//! needs it requires (CKA_ALWAYS_AUTHENTICATE, §4.9, or the identity's MFA
-//! policy, see [`crate::key_use`]). It covers that one operation.
+//! needs it requires (CKA_ALWAYS_AUTHENTICATE, §4.9, or the key's or the
+//! identity's MFA policy, see [`crate::key_use`]). It covers that one
+//! operation.
 //!
 //! What it takes depends on the token's identity (the token label, which is
 //! also the KMIP identity owning the partition):
@@ -16,10 +17,19 @@
 //!   wrong or replayed code counts towards the device's lock-out.
 //! - without one, the user PIN, as before.
 //!
+//! C_WrapKey, C_UnwrapKey and C_DeriveKey have no Init to follow, so a
+//! context-specific login made with no operation under way *arms* the
+//! session instead: a one-shot authorization for the next C_WrapKey,
+//! C_UnwrapKey or C_DeriveKey of that session (the same session handle;
+//! other sessions of the application never see it). That call consumes it
+//! whatever its result (a length query or a short buffer of C_WrapKey,
+//! §5.2, is repeated by the application, so it does not), as do C_Logout
+//! and a failed context-specific login; a later wrap, unwrap or derive
+//! needs a new login.
+//!
 //! Outcomes: wrong PIN, wrong or replayed code → CKR_PIN_INCORRECT; a locked
 //! user PIN or OTP device (including the failure that locks it) →
-//! CKR_PIN_LOCKED; no operation under way → CKR_OPERATION_NOT_INITIALIZED;
-//! no user logged in → CKR_USER_NOT_LOGGED_IN. Each attempt appends one
+//! CKR_PIN_LOCKED; no user logged in → CKR_USER_NOT_LOGGED_IN. Each attempt appends one
 //! audit entry: `mfa.verify` when a code was checked (results as the KMIP
 //! server words them: `ok`, `refused: wrong code`, `refused: ... already
 //! used`, `refused: locked`), else `C_Login`; never the PIN or the code.
@@ -64,27 +74,36 @@ pub fn login(m: &Module, session: &Mutex<Session>, pin: &SecretBytes) -> Result<
     let mut s = session.lock();
     let slot = s.slot;
     let object = s.operation_key().map(|k| k.uid.clone());
-    let attempt = attempt(m, slot, object.is_some(), pin);
+    // With no operation under way the login arms the session for its next
+    // C_WrapKey, C_UnwrapKey or C_DeriveKey.
+    let arming = object.is_none();
+    let attempt = attempt(m, slot, pin);
     // C_Login entries carry the user type, as for the other users.
-    let detail = match attempt.operation {
+    let mut detail = match attempt.operation {
         "mfa.verify" => "C_Login CKU_CONTEXT_SPECIFIC",
         _ => "CKU_CONTEXT_SPECIFIC",
-    };
+    }
+    .to_string();
+    if arming {
+        detail.push_str(" (for the next C_WrapKey, C_UnwrapKey or C_DeriveKey)");
+    }
     audit::record(
         m,
         slot,
         attempt.operation,
         object.as_deref(),
         &attempt.result,
-        Some(detail.to_string()),
+        Some(detail),
     );
-    if attempt.outcome.is_ok() {
-        s.context_login = true;
+    match (&attempt.outcome, arming) {
+        (Ok(()), false) => s.context_login = true,
+        (Ok(()), true) => s.armed_context_login = true,
+        (Err(_), _) => s.armed_context_login = false,
     }
     attempt.outcome
 }
 
-fn attempt(m: &Module, slot: CK_SLOT_ID, operation_active: bool, pin: &SecretBytes) -> Attempt {
+fn attempt(m: &Module, slot: CK_SLOT_ID, pin: &SecretBytes) -> Attempt {
     let partition = match m.logins.lock().get(&slot) {
         Some(l) if l.user == CKU_USER => l.partition.clone(),
         _ => {
@@ -94,12 +113,6 @@ fn attempt(m: &Module, slot: CK_SLOT_ID, operation_active: bool, pin: &SecretByt
             ))
         }
     };
-    if !operation_active {
-        return Attempt::pin(fail(
-            CKR_OPERATION_NOT_INITIALIZED,
-            "a context-specific login follows an operation's Init",
-        ));
-    }
     let identity = partition.label().to_string();
     match partition.otp_status(&identity) {
         Ok(Some(st)) if st.confirmed => {

@@ -3,18 +3,25 @@
 //!
 //! A use needs the context-specific login (PKCS#11 3.0 §4.9
 //! CKA_ALWAYS_AUTHENTICATE, §5.6.8 C_Login) when the key is a private key
-//! with CKA_ALWAYS_AUTHENTICATE, or when the token's identity (the
-//! partition label, the KMIP identity with that name) has
-//! `always_requires_mfa` and the key is a private or secret key. The login
-//! comes after the operation's Init and covers that one operation; when the
-//! identity has a confirmed OTP device, it takes a one-time password (see
-//! [`crate::session::login`]).
+//! with CKA_ALWAYS_AUTHENTICATE; when the key's per-object MFA policy (the
+//! vendor attribute `keybridge` / `mfa-required` set over KMIP or with
+//! `keybridge key require-mfa`, read by [`keystore::access::mfa_policy`] as
+//! the KMIP server reads it) names the operation; or when the token's
+//! identity (the partition label, the KMIP identity with that name) has
+//! `always_requires_mfa` and the key is a private or secret key. For an
+//! operation with an Init the login comes after the Init and covers that
+//! one operation; C_WrapKey, C_UnwrapKey and C_DeriveKey have no Init, so
+//! the login is made before them and covers the next one ([`KeyCall`],
+//! [`crate::context_login`]). When the identity has a confirmed OTP device,
+//! the login takes a one-time password.
 
 use crate::attrs::Obj;
 use crate::audit;
 use crate::error::{fail, Result};
+use crate::session::Session;
 use crate::state::Module;
 use cryptoki_sys::*;
+use keystore::access::{mfa_covers, mfa_policy, Operation};
 use keystore::ObjectType;
 
 /// The key an operation under way uses, for the audit log and the
@@ -46,7 +53,7 @@ impl KeyUse {
             operation,
             uid: k.uid.clone(),
             mechanism,
-            needs_login: needs_context_login(m, slot, k)?,
+            needs_login: needs_context_login(m, slot, k, policy_operation(operation))?,
             audited: k.attrs.object_type != ObjectType::PublicKey,
         })
     }
@@ -91,20 +98,159 @@ impl KeyUse {
     }
 }
 
-/// Whether each use of key `k` on `slot` needs a CKU_CONTEXT_SPECIFIC login:
-/// a private key with CKA_ALWAYS_AUTHENTICATE, or any private or secret key
-/// of an identity with `always_requires_mfa` (read from the store at each
-/// Init, so a change by the administrator applies to the next operation).
-pub fn needs_context_login(m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<bool> {
-    match k.attrs.object_type {
-        ObjectType::PrivateKey if k.attrs.flags.always_authenticate => return Ok(true),
-        ObjectType::PrivateKey | ObjectType::SymmetricKey | ObjectType::SecretData => {}
-        _ => return Ok(false),
+/// The policy operation of a use named as in the audit log.
+fn policy_operation(operation: &str) -> Operation {
+    match operation {
+        "sign" => Operation::Sign,
+        "verify" => Operation::Verify,
+        "encrypt" => Operation::Encrypt,
+        _ => Operation::Decrypt,
+    }
+}
+
+/// The policy operations a PKCS#11 key can be used for (`get`/`export`:
+/// wrapped out by C_WrapKey).
+const KEY_USES: [Operation; 9] = [
+    Operation::Encrypt,
+    Operation::Decrypt,
+    Operation::Sign,
+    Operation::Verify,
+    Operation::Wrap,
+    Operation::Unwrap,
+    Operation::Derive,
+    Operation::Get,
+    Operation::Export,
+];
+
+/// Whether using key `k` on `slot` for `op` needs a CKU_CONTEXT_SPECIFIC
+/// login: a private key with CKA_ALWAYS_AUTHENTICATE, a key whose MFA
+/// policy covers `op`, or any private or secret key of an identity with
+/// `always_requires_mfa`. Read from the store at each Init or call, so a
+/// change by the administrator applies to the next operation.
+pub fn needs_context_login(m: &Module, slot: CK_SLOT_ID, k: &Obj, op: Operation) -> Result<bool> {
+    if k.attrs.object_type == ObjectType::PrivateKey && k.attrs.flags.always_authenticate {
+        return Ok(true);
+    }
+    if mfa_covers(mfa_policy(&k.attrs), op) {
+        return Ok(true);
+    }
+    identity_always_mfa(m, slot, k)
+}
+
+/// Whether `k` is a private or secret key of an identity with
+/// `always_requires_mfa`.
+fn identity_always_mfa(m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<bool> {
+    if !matches!(
+        k.attrs.object_type,
+        ObjectType::PrivateKey | ObjectType::SymmetricKey | ObjectType::SecretData
+    ) {
+        return Ok(false);
     }
     let label = m.token_label(slot)?;
     match m.ks.identity(&label) {
         Ok(i) => Ok(i.info.always_requires_mfa),
         Err(keystore::Error::NotFound(_)) => Ok(false),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// CKA_ALWAYS_AUTHENTICATE as reported for private and secret keys (None
+/// for other objects): true when some use of the key needs the
+/// context-specific login, whether from the attribute itself, the key's MFA
+/// policy or the identity's, so that applications (pkcs11-tool, libp11)
+/// know to prompt for it.
+pub fn always_authenticate(m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<Option<bool>> {
+    match k.attrs.object_type {
+        ObjectType::PrivateKey if k.attrs.flags.always_authenticate => return Ok(Some(true)),
+        ObjectType::PrivateKey | ObjectType::SymmetricKey | ObjectType::SecretData => {}
+        _ => return Ok(None),
+    }
+    let policy = mfa_policy(&k.attrs);
+    if KEY_USES.iter().any(|op| mfa_covers(policy, *op)) {
+        return Ok(Some(true));
+    }
+    Ok(Some(identity_always_mfa(m, slot, k)?))
+}
+
+/// The key uses of one call without an Init (C_WrapKey, C_UnwrapKey,
+/// C_DeriveKey, §5.14): their context-specific login, which must have been
+/// made before the call (it arms the session, see
+/// [`crate::context_login`]), and the call's one audit entry.
+pub struct KeyCall {
+    /// "wrap", "unwrap", "derive".
+    operation: &'static str,
+    mechanism: CK_MECHANISM_TYPE,
+    /// The key the entry is about: the key wrapped out, the unwrapping key,
+    /// the base key.
+    uid: Option<String>,
+    /// The other keys the call used ("wrapping key UID").
+    others: Vec<String>,
+    /// A context-specific login armed the session for this call.
+    armed: bool,
+}
+
+impl KeyCall {
+    /// Starts a call in session `s`, taking its armed login (if any).
+    pub fn start(s: &Session, operation: &'static str, mechanism: CK_MECHANISM_TYPE) -> KeyCall {
+        KeyCall {
+            operation,
+            mechanism,
+            uid: None,
+            others: Vec::new(),
+            armed: s.armed_context_login,
+        }
+    }
+
+    /// The call uses each `(key, op, role)`: `role` is None for the key the
+    /// audit entry is about, else how the entry's detail names it. All are
+    /// noted before any is checked, so a refusal names every key. Refuses
+    /// without an armed context-specific login when a use needs one.
+    pub fn uses(
+        &mut self,
+        m: &Module,
+        slot: CK_SLOT_ID,
+        keys: &[(&Obj, Operation, Option<&str>)],
+    ) -> Result<()> {
+        for (k, _, role) in keys {
+            match role {
+                None => self.uid = Some(k.uid.clone()),
+                Some(r) => self.others.push(format!("{r} {}", k.uid)),
+            }
+        }
+        for (k, op, _) in keys {
+            if !self.armed && needs_context_login(m, slot, k, *op)? {
+                return fail(
+                    CKR_USER_NOT_LOGGED_IN,
+                    "the key needs a context-specific login before each use: \
+                     log in with CKU_CONTEXT_SPECIFIC just before this call",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the call with result `r`: consumes the armed login and appends
+    /// the audit entry, unless `keeps` (a length query or a short buffer,
+    /// §5.2, which the application repeats).
+    pub fn finish<T>(self, m: &Module, s: &mut Session, r: &Result<T>, keeps: bool) {
+        if keeps {
+            return;
+        }
+        s.armed_context_login = false;
+        if let Some(uid) = &self.uid {
+            let mut detail = format!("mechanism {:#x}", self.mechanism);
+            for o in &self.others {
+                detail.push_str(", ");
+                detail.push_str(o);
+            }
+            audit::record(
+                m,
+                s.slot,
+                self.operation,
+                Some(uid),
+                &audit::outcome(r),
+                Some(detail),
+            );
+        }
     }
 }

@@ -286,7 +286,21 @@ pub fn attribute_values(
 ) -> Result<Vec<AttrOut>> {
     with_session(h, |m, s| {
         let o = m.load(s, obj)?;
-        Ok(types.iter().map(|t| attrs::get(&o, *t)).collect())
+        types
+            .iter()
+            .map(|t| match *t {
+                // True when any use needs the context-specific login, also
+                // by the key's or the identity's MFA policy (see
+                // crate::key_use::always_authenticate).
+                CKA_ALWAYS_AUTHENTICATE => {
+                    Ok(match crate::key_use::always_authenticate(m, s.slot, &o)? {
+                        Some(b) => AttrOut::Value(attrs::bbool(b)),
+                        None => attrs::get(&o, *t),
+                    })
+                }
+                _ => Ok(attrs::get(&o, *t)),
+            })
+            .collect()
     })
 }
 

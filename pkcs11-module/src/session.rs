@@ -32,6 +32,10 @@ pub struct Session {
     /// use needs one (CKA_ALWAYS_AUTHENTICATE, §4.9, or the identity's MFA
     /// policy; see [`crate::key_use`]).
     pub context_login: bool,
+    /// A CKU_CONTEXT_SPECIFIC login made with no operation under way, for
+    /// the next C_WrapKey, C_UnwrapKey or C_DeriveKey of this session,
+    /// which consumes it (see [`crate::context_login`]).
+    pub armed_context_login: bool,
 }
 
 impl Session {
@@ -58,6 +62,7 @@ impl Session {
         self.verify = None;
         self.msg_encrypt = None;
         self.msg_decrypt = None;
+        self.armed_context_login = false;
     }
 }
 
@@ -105,6 +110,7 @@ pub fn open_session(slot: CK_SLOT_ID, flags: CK_FLAGS) -> Result<CK_SESSION_HAND
         msg_decrypt: None,
         find: None,
         context_login: false,
+        armed_context_login: false,
     };
     m.sessions.lock().insert(handle, Arc::new(Mutex::new(s)));
     Ok(handle)

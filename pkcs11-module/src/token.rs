@@ -1,8 +1,9 @@
 //! Slots and tokens (PKCS#11 3.0 §5.5): one slot per partition in the
 //! store plus one empty slot whose token C_InitToken creates.
 
+use crate::audit;
 use crate::error::{fail, Error, Result};
-use crate::state::module;
+use crate::state::{module, Module};
 use cryptoki_sys::*;
 use keystore::hierarchy::KdfParams;
 use keystore::{PinRole, SecretBytes, MAX_PIN_FAILURES};
@@ -121,6 +122,25 @@ pub fn label_from_padded(raw: &[u8]) -> Result<String> {
 /// the user PIN are removed and the token is relabelled.
 pub fn init_token(slot: CK_SLOT_ID, so_pin: &SecretBytes, label: &str) -> Result<()> {
     let m = module()?;
+    let previous = m.slot_label(slot).ok().flatten();
+    let r = init_token_in(&m, slot, so_pin, label);
+    // Under the new label; the detail says what the token was.
+    let detail = match previous {
+        Some(old) => format!("slot {slot}, token {old:?} reinitialized"),
+        None => format!("slot {slot}, new token"),
+    };
+    audit::record_as(
+        &m,
+        &format!("pkcs11:{label}"),
+        "C_InitToken",
+        None,
+        &audit::outcome(&r),
+        Some(detail),
+    );
+    r
+}
+
+fn init_token_in(m: &Module, slot: CK_SLOT_ID, so_pin: &SecretBytes, label: &str) -> Result<()> {
     check_pin(so_pin)?;
     if !m.sessions_on(slot).is_empty() {
         return fail(CKR_SESSION_EXISTS, "close the token's sessions first");
@@ -184,6 +204,13 @@ pub fn init_pin(h: CK_SESSION_HANDLE, pin: &SecretBytes) -> Result<()> {
         let s = s.lock();
         (s.slot, s.rw)
     };
+    let r = init_pin_in(&m, slot, rw, pin);
+    let detail = Some("CKU_USER PIN set by CKU_SO".to_string());
+    audit::record(&m, slot, "C_InitPIN", None, &audit::outcome(&r), detail);
+    r
+}
+
+fn init_pin_in(m: &Module, slot: CK_SLOT_ID, rw: bool, pin: &SecretBytes) -> Result<()> {
     let logins = m.logins.lock();
     let login = match logins.get(&slot) {
         Some(l) if l.user == CKU_SO => l,
@@ -208,6 +235,23 @@ pub fn set_pin(h: CK_SESSION_HANDLE, old: &SecretBytes, new: &SecretBytes) -> Re
         let s = s.lock();
         (s.slot, s.rw)
     };
+    let user = match m.login_user(slot) {
+        Some(CKU_SO) => CKU_SO,
+        _ => CKU_USER,
+    };
+    let r = set_pin_in(&m, slot, rw, old, new);
+    let detail = Some(audit::user_type_name(user));
+    audit::record(&m, slot, "C_SetPIN", None, &audit::outcome(&r), detail);
+    r
+}
+
+fn set_pin_in(
+    m: &Module,
+    slot: CK_SLOT_ID,
+    rw: bool,
+    old: &SecretBytes,
+    new: &SecretBytes,
+) -> Result<()> {
     if !rw {
         return fail(CKR_SESSION_READ_ONLY, "read-only session");
     }

@@ -6,11 +6,13 @@
 use super::keymgmt::arriving_key;
 use crate::attrs::Obj;
 use crate::error::{fail, Error, Result};
+use crate::key_use::KeyCall;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::session::Session;
 use crate::state::Module;
 use crate::template::merge;
 use cryptoki_sys::*;
+use keystore::access::Operation;
 use keystore::lifecycle::Usage;
 use keystore::object::UsageMask;
 use keystore::ObjectType;
@@ -60,6 +62,7 @@ fn extract(base: &[u8], index: usize, len: usize) -> Vec<u8> {
 pub fn simple(
     md: &Module,
     s: &Session,
+    call: &mut KeyCall,
     m: &Mechanism,
     base: &Obj,
     t: &crate::attrs::Template,
@@ -75,6 +78,7 @@ pub fn simple(
             let o = md
                 .load_key(s, *other, Usage::Protect)
                 .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "no such second key"))?;
+            call.uses(md, s.slot, &[(&o, Operation::Derive, Some("second key"))])?;
             let ov = secret_value(&o, CKR_KEY_TYPE_INCONSISTENT)?;
             sources.push(o);
             [bv.as_slice(), ov.as_slice()].concat()

@@ -9,12 +9,14 @@ use super::{emit, Out};
 use crate::asym::{self, Kind};
 use crate::attrs::{self, decode_nested, key_type_of, ulong, Obj, Template};
 use crate::error::{fail, Error, Result};
+use crate::key_use::KeyCall;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
 use crate::state::Module;
 use crate::template::{self, Phase};
 use cryptoki_sys::*;
+use keystore::access::Operation;
 use keystore::crypto::cipher::{CipherMode, Direction};
 use keystore::crypto::digest::DigestAlgorithm;
 use keystore::crypto::generate::{self, SymmetricAlgorithm};
@@ -149,7 +151,7 @@ fn kek_kind(m: &Mechanism) -> Result<CryptKind> {
 /// PKCS#11 3.0 Current Mechanisms (AES key wrap, §2.14) defines it as PKCS#7 padding then
 /// RFC 3394 (deprecated in 3.1 for CKM_AES_KEY_WRAP_PKCS7); SoftHSM2 2.6.1
 /// and other 2.40-era tokens emit RFC 5649 under that number (PKCS#11 3.0's
-/// CKM_AES_KEY_WRAP_KWP; softhsmv2 issue #726), and clients such as the
+/// CKM_AES_KEY_WRAP_KWP), and clients such as the
 /// cryptoki crate 0.12 can name no other RFC 5649 mechanism. The two carry
 /// different integrity check values (A65959A6‖length against A6A6A6A6A6A6A6A6),
 /// so a blob can pass only the one it was made with: RFC 5649 is tried
@@ -218,53 +220,77 @@ pub fn wrap_key(
     out: Out<'_>,
 ) -> Result<usize> {
     in_session(h, |md, s| {
-        mechanism::require(m.ty, CKF_WRAP)?;
-        let (kek, kv) = load_kek(md, s, wrapping, m, true)?;
-        let k = md
-            .load(s, key)
-            .map_err(|_| Error::rv(CKR_KEY_HANDLE_INVALID, "no such key"))?;
-        if !matches!(
-            k.attrs.object_type,
-            ObjectType::SymmetricKey | ObjectType::SecretData
-        ) {
-            return fail(CKR_KEY_NOT_WRAPPABLE, "only secret keys are wrapped here");
-        }
-        if !k.attrs.flags.extractable {
-            return fail(CKR_KEY_UNEXTRACTABLE, "CKA_EXTRACTABLE is false");
-        }
-        if k.attrs.flags.wrap_with_trusted && !kek.attrs.flags.trusted {
-            return fail(CKR_KEY_NOT_WRAPPABLE, "needs a CKA_TRUSTED wrapping key");
-        }
-        if let Some(wt) = kek.attrs.pkcs11_extra.get(&(CKA_WRAP_TEMPLATE as u64)) {
-            if !template::satisfies(&k, &decode_nested(wt)) {
-                return fail(
-                    CKR_KEY_NOT_WRAPPABLE,
-                    "the key does not match CKA_WRAP_TEMPLATE",
-                );
-            }
-        }
-        k.attrs
-            .lifecycle
-            .check(Usage::Export, keystore::lifecycle::now())
-            .map_err(|e| Error::rv(CKR_KEY_NOT_WRAPPABLE, e.to_string()))?;
-        let value = k
-            .value
-            .ok_or_else(|| Error::rv(CKR_KEY_NOT_WRAPPABLE, "the key has no value"))?;
-        let kind = cipher_kind(m)?;
-        let mut data = zeroize::Zeroizing::new(value.expose().to_vec());
-        if pads_with_zeros(&kind) && data.len() % 16 != 0 {
-            let n = 16 - data.len() % 16;
-            data.extend(std::iter::repeat_n(0u8, n));
-        }
-        let wrapped =
-            run_once(&kind, kv.expose(), Direction::Encrypt, &data).map_err(|e| {
-                match e.code() {
-                    CKR_DATA_LEN_RANGE => Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()),
-                    _ => e,
-                }
-            })?;
-        emit(out, &wrapped)
+        let mut call = KeyCall::start(s, "wrap", m.ty);
+        let query = out.is_none();
+        let r = wrap(md, s, &mut call, m, wrapping, key, out);
+        call.finish(md, s, &r, super::keeps_operation(query, &r));
+        r
     })
+}
+
+/// C_WrapKey once the session is found; `call` gates and audits the keys.
+fn wrap(
+    md: &Module,
+    s: &mut Session,
+    call: &mut KeyCall,
+    m: &Mechanism,
+    wrapping: CK_OBJECT_HANDLE,
+    key: CK_OBJECT_HANDLE,
+    out: Out<'_>,
+) -> Result<usize> {
+    mechanism::require(m.ty, CKF_WRAP)?;
+    let (kek, kv) = load_kek(md, s, wrapping, m, true)?;
+    let k = md
+        .load(s, key)
+        .map_err(|_| Error::rv(CKR_KEY_HANDLE_INVALID, "no such key"))?;
+    // Wrapping a key out is taking it out (`get`/`export` of the policy).
+    call.uses(
+        md,
+        s.slot,
+        &[
+            (&k, Operation::Export, None),
+            (&kek, Operation::Wrap, Some("wrapping key")),
+        ],
+    )?;
+    if !matches!(
+        k.attrs.object_type,
+        ObjectType::SymmetricKey | ObjectType::SecretData
+    ) {
+        return fail(CKR_KEY_NOT_WRAPPABLE, "only secret keys are wrapped here");
+    }
+    if !k.attrs.flags.extractable {
+        return fail(CKR_KEY_UNEXTRACTABLE, "CKA_EXTRACTABLE is false");
+    }
+    if k.attrs.flags.wrap_with_trusted && !kek.attrs.flags.trusted {
+        return fail(CKR_KEY_NOT_WRAPPABLE, "needs a CKA_TRUSTED wrapping key");
+    }
+    if let Some(wt) = kek.attrs.pkcs11_extra.get(&(CKA_WRAP_TEMPLATE as u64)) {
+        if !template::satisfies(&k, &decode_nested(wt)) {
+            return fail(
+                CKR_KEY_NOT_WRAPPABLE,
+                "the key does not match CKA_WRAP_TEMPLATE",
+            );
+        }
+    }
+    k.attrs
+        .lifecycle
+        .check(Usage::Export, keystore::lifecycle::now())
+        .map_err(|e| Error::rv(CKR_KEY_NOT_WRAPPABLE, e.to_string()))?;
+    let value = k
+        .value
+        .ok_or_else(|| Error::rv(CKR_KEY_NOT_WRAPPABLE, "the key has no value"))?;
+    let kind = cipher_kind(m)?;
+    let mut data = zeroize::Zeroizing::new(value.expose().to_vec());
+    if pads_with_zeros(&kind) && data.len() % 16 != 0 {
+        let n = 16 - data.len() % 16;
+        data.extend(std::iter::repeat_n(0u8, n));
+    }
+    let wrapped =
+        run_once(&kind, kv.expose(), Direction::Encrypt, &data).map_err(|e| match e.code() {
+            CKR_DATA_LEN_RANGE => Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()),
+            _ => e,
+        })?;
+    emit(out, &wrapped)
 }
 
 /// Builds the attributes of a key arriving by unwrap or derivation.
@@ -315,31 +341,48 @@ pub fn unwrap_key(
     t: &Template,
 ) -> Result<CK_OBJECT_HANDLE> {
     in_session(h, |md, s| {
-        mechanism::require(m.ty, CKF_UNWRAP)?;
-        let (kek, kv) = load_kek(md, s, unwrapping, m, false)?;
-        let t = match kek.attrs.pkcs11_extra.get(&(CKA_UNWRAP_TEMPLATE as u64)) {
-            Some(ut) => template::merge(t, &decode_nested(ut))?,
-            None => t.clone(),
-        };
-        if !t.has(CKA_KEY_TYPE) {
-            return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required");
-        }
-        let plain = if m.ty == CKM_AES_KEY_WRAP_PAD {
-            unwrap_legacy_pad(kv.expose(), wrapped)
-        } else {
-            run_once(&cipher_kind(m)?, kv.expose(), Direction::Decrypt, wrapped)
-        }
-        .map_err(|e| match e.code() {
-            CKR_ENCRYPTED_DATA_LEN_RANGE => Error::rv(CKR_WRAPPED_KEY_LEN_RANGE, e.to_string()),
-            CKR_ENCRYPTED_DATA_INVALID => Error::rv(CKR_WRAPPED_KEY_INVALID, e.to_string()),
-            _ => e,
-        })?;
-        let (token, a, value) = match t.ulong(CKA_CLASS)? {
-            Some(CKO_PRIVATE_KEY) => arriving_private_key(md, s, &t, &plain)?,
-            _ => arriving_key(md, s, &t, CKK_GENERIC_SECRET, plain.to_vec())?,
-        };
-        md.store_new(s, token, a, Some(value))
+        let mut call = KeyCall::start(s, "unwrap", m.ty);
+        let r = unwrap(md, s, &mut call, m, unwrapping, wrapped, t);
+        call.finish(md, s, &r, false);
+        r
     })
+}
+
+/// C_UnwrapKey once the session is found; `call` gates and audits the key.
+fn unwrap(
+    md: &Module,
+    s: &mut Session,
+    call: &mut KeyCall,
+    m: &Mechanism,
+    unwrapping: CK_OBJECT_HANDLE,
+    wrapped: &[u8],
+    t: &Template,
+) -> Result<CK_OBJECT_HANDLE> {
+    mechanism::require(m.ty, CKF_UNWRAP)?;
+    let (kek, kv) = load_kek(md, s, unwrapping, m, false)?;
+    call.uses(md, s.slot, &[(&kek, Operation::Unwrap, None)])?;
+    let t = match kek.attrs.pkcs11_extra.get(&(CKA_UNWRAP_TEMPLATE as u64)) {
+        Some(ut) => template::merge(t, &decode_nested(ut))?,
+        None => t.clone(),
+    };
+    if !t.has(CKA_KEY_TYPE) {
+        return fail(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required");
+    }
+    let plain = if m.ty == CKM_AES_KEY_WRAP_PAD {
+        unwrap_legacy_pad(kv.expose(), wrapped)
+    } else {
+        run_once(&cipher_kind(m)?, kv.expose(), Direction::Decrypt, wrapped)
+    }
+    .map_err(|e| match e.code() {
+        CKR_ENCRYPTED_DATA_LEN_RANGE => Error::rv(CKR_WRAPPED_KEY_LEN_RANGE, e.to_string()),
+        CKR_ENCRYPTED_DATA_INVALID => Error::rv(CKR_WRAPPED_KEY_INVALID, e.to_string()),
+        _ => e,
+    })?;
+    let (token, a, value) = match t.ulong(CKA_CLASS)? {
+        Some(CKO_PRIVATE_KEY) => arriving_private_key(md, s, &t, &plain)?,
+        _ => arriving_key(md, s, &t, CKK_GENERIC_SECRET, plain.to_vec())?,
+    };
+    md.store_new(s, token, a, Some(value))
 }
 
 /// The asymmetric kind of a decoded private key.
@@ -418,47 +461,63 @@ pub fn derive_key(
     t: &Template,
 ) -> Result<CK_OBJECT_HANDLE> {
     in_session(h, |md, s| {
-        mechanism::require(m.ty, CKF_DERIVE)?;
-        let k = md.load_key(s, base, Usage::Protect)?;
-        if super::derive::is_simple(m.ty) {
-            return super::derive::simple(md, s, m, &k, t);
-        }
-        if super::ecdh::is_ecdh(m.ty) {
-            return super::ecdh::derive(md, s, m, &k, t);
-        }
-        if key_type_of(&k.attrs) != Some(CKK_AES) {
-            return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES base key is needed");
-        }
-        if !k.attrs.usage.contains(UsageMask::DERIVE_KEY) {
-            return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "CKA_DERIVE is false");
-        }
-        mechanism::allowed(&k.attrs, m.ty)?;
-        let (mode, data) = match (&m.param, m.ty) {
-            (Param::DeriveData(d), CKM_AES_ECB_ENCRYPT_DATA) => (CipherMode::AesEcb, d),
-            (Param::CbcEncryptData { iv, data }, CKM_AES_CBC_ENCRYPT_DATA) => {
-                (CipherMode::AesCbc { iv: iv.to_vec() }, data)
-            }
-            _ => return fail(CKR_MECHANISM_PARAM_INVALID, "derivation parameter"),
-        };
-        if data.is_empty() || data.len() % 16 != 0 {
-            return fail(CKR_MECHANISM_PARAM_INVALID, "data must be whole AES blocks");
-        }
-        let t = match k.attrs.pkcs11_extra.get(&(CKA_DERIVE_TEMPLATE as u64)) {
-            Some(dt) => template::merge(t, &decode_nested(dt))?,
-            None => t.clone(),
-        };
-        let kv = k.value.clone().unwrap_or_default();
-        let out = run_once(
-            &CryptKind::Cipher(mode),
-            kv.expose(),
-            Direction::Encrypt,
-            data,
-        )?;
-        let (token, mut a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, out.to_vec())?;
-        a.flags.always_sensitive = k.attrs.flags.always_sensitive && a.flags.sensitive;
-        a.flags.never_extractable = k.attrs.flags.never_extractable && !a.flags.extractable;
-        md.store_new(s, token, a, Some(value))
+        let mut call = KeyCall::start(s, "derive", m.ty);
+        let r = derive(md, s, &mut call, m, base, t);
+        call.finish(md, s, &r, false);
+        r
     })
+}
+
+/// C_DeriveKey once the session is found; `call` gates and audits the keys.
+fn derive(
+    md: &Module,
+    s: &mut Session,
+    call: &mut KeyCall,
+    m: &Mechanism,
+    base: CK_OBJECT_HANDLE,
+    t: &Template,
+) -> Result<CK_OBJECT_HANDLE> {
+    mechanism::require(m.ty, CKF_DERIVE)?;
+    let k = md.load_key(s, base, Usage::Protect)?;
+    call.uses(md, s.slot, &[(&k, Operation::Derive, None)])?;
+    if super::derive::is_simple(m.ty) {
+        return super::derive::simple(md, s, call, m, &k, t);
+    }
+    if super::ecdh::is_ecdh(m.ty) {
+        return super::ecdh::derive(md, s, m, &k, t);
+    }
+    if key_type_of(&k.attrs) != Some(CKK_AES) {
+        return fail(CKR_KEY_TYPE_INCONSISTENT, "an AES base key is needed");
+    }
+    if !k.attrs.usage.contains(UsageMask::DERIVE_KEY) {
+        return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "CKA_DERIVE is false");
+    }
+    mechanism::allowed(&k.attrs, m.ty)?;
+    let (mode, data) = match (&m.param, m.ty) {
+        (Param::DeriveData(d), CKM_AES_ECB_ENCRYPT_DATA) => (CipherMode::AesEcb, d),
+        (Param::CbcEncryptData { iv, data }, CKM_AES_CBC_ENCRYPT_DATA) => {
+            (CipherMode::AesCbc { iv: iv.to_vec() }, data)
+        }
+        _ => return fail(CKR_MECHANISM_PARAM_INVALID, "derivation parameter"),
+    };
+    if data.is_empty() || data.len() % 16 != 0 {
+        return fail(CKR_MECHANISM_PARAM_INVALID, "data must be whole AES blocks");
+    }
+    let t = match k.attrs.pkcs11_extra.get(&(CKA_DERIVE_TEMPLATE as u64)) {
+        Some(dt) => template::merge(t, &decode_nested(dt))?,
+        None => t.clone(),
+    };
+    let kv = k.value.clone().unwrap_or_default();
+    let out = run_once(
+        &CryptKind::Cipher(mode),
+        kv.expose(),
+        Direction::Encrypt,
+        data,
+    )?;
+    let (token, mut a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, out.to_vec())?;
+    a.flags.always_sensitive = k.attrs.flags.always_sensitive && a.flags.sensitive;
+    a.flags.never_extractable = k.attrs.flags.never_extractable && !a.flags.extractable;
+    md.store_new(s, token, a, Some(value))
 }
 
 /// The digest a HMAC key type is bound to (for issue 4's sign mechanisms).

@@ -62,7 +62,11 @@ pub fn init(
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
         check_aes_key(&k, m, bit)?;
-        if crate::key_use::needs_context_login(md, s.slot, &k)? {
+        let op = match dir {
+            Direction::Encrypt => keystore::access::Operation::Encrypt,
+            Direction::Decrypt => keystore::access::Operation::Decrypt,
+        };
+        if crate::key_use::needs_context_login(md, s.slot, &k, op)? {
             // A message-based operation has no per-use login point.
             return fail(
                 CKR_KEY_FUNCTION_NOT_PERMITTED,

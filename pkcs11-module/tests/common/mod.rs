@@ -2,6 +2,7 @@
 //! and serialize tests (the module is one per process).
 #![allow(dead_code)]
 
+pub mod mfa;
 #[macro_use]
 pub mod raw;
 
