@@ -157,7 +157,7 @@ pub struct KdfParams {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
-    #[serde(with = "hex_bytes")]
+    #[serde(with = "crate::serde_hex::bytes")]
     pub salt: Vec<u8>,
 }
 
@@ -356,19 +356,6 @@ pub fn unseal(
     let shared = derive::ecdh(escrow_private_pkcs8.expose(), eph_spki).map_err(|_| bad())?;
     let kek = seal_kek(&shared, partition_id, eph_spki)?;
     wrap::aes_key_unwrap_pad(kek.expose(), wrapped).map_err(|_| bad())
-}
-
-mod hex_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(v))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        hex::decode(s).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]

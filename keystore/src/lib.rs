@@ -27,6 +27,7 @@ pub mod otp;
 pub mod partition;
 mod record;
 pub mod secret;
+mod serde_hex;
 pub mod storage;
 
 pub use error::{Error, Result};

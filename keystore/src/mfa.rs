@@ -98,7 +98,7 @@ pub fn totp(secret: &[u8], t: i64, params: &TotpParams) -> Result<String> {
 /// One enrolled authenticator and its verification state.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct TotpDevice {
-    #[serde(with = "secret_hex")]
+    #[serde(with = "crate::serde_hex::secret")]
     secret: SecretBytes,
     pub params: TotpParams,
     /// Confirmed with two consecutive codes; unconfirmed devices verify nothing.
@@ -324,22 +324,6 @@ fn percent_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-mod secret_hex {
-    use crate::secret::SecretBytes;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &SecretBytes, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(v.expose()))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretBytes, D::Error> {
-        let s = zeroize::Zeroizing::new(String::deserialize(d)?);
-        hex::decode(s.as_str())
-            .map(SecretBytes::new)
-            .map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]
