@@ -17,15 +17,17 @@
 //!   wrong or replayed code counts towards the device's lock-out.
 //! - without one, the user PIN, as before.
 //!
-//! C_WrapKey, C_UnwrapKey and C_DeriveKey have no Init to follow, so a
-//! context-specific login made with no operation under way *arms* the
-//! session instead: a one-shot authorization for the next C_WrapKey,
-//! C_UnwrapKey or C_DeriveKey of that session (the same session handle;
-//! other sessions of the application never see it). That call consumes it
-//! whatever its result (a length query or a short buffer of C_WrapKey,
-//! §5.2, is repeated by the application, so it does not), as do C_Logout
-//! and a failed context-specific login; a later wrap, unwrap or derive
-//! needs a new login.
+//! C_WrapKey, C_UnwrapKey and C_DeriveKey have no Init to follow, nor have
+//! C_DestroyObject, C_SetAttributeValue and C_CopyObject (gated by a
+//! `destroy`, `modify-attributes`, `get`/`export` policy, see
+//! [`crate::key_use::Management`]), so a context-specific login made with no
+//! operation under way *arms* the session instead: a one-shot
+//! authorization for the next of those calls in that session (the same
+//! session handle; other sessions of the application never see it). That
+//! call consumes it whatever its result (a length query or a short buffer
+//! of C_WrapKey, §5.2, is repeated by the application, so it does not), as
+//! do C_Logout and a failed context-specific login; a later such call needs
+//! a new login.
 //!
 //! Outcomes: wrong PIN, wrong or replayed code → CKR_PIN_INCORRECT; a locked
 //! user PIN or OTP device (including the failure that locks it) →
@@ -75,7 +77,8 @@ pub fn login(m: &Module, session: &Mutex<Session>, pin: &SecretBytes) -> Result<
     let slot = s.slot;
     let object = s.operation_key().map(|k| k.uid.clone());
     // With no operation under way the login arms the session for its next
-    // C_WrapKey, C_UnwrapKey or C_DeriveKey.
+    // C_WrapKey, C_UnwrapKey, C_DeriveKey, C_DestroyObject,
+    // C_SetAttributeValue or C_CopyObject.
     let arming = object.is_none();
     let attempt = attempt(m, slot, pin);
     // C_Login entries carry the user type, as for the other users.
@@ -85,7 +88,10 @@ pub fn login(m: &Module, session: &Mutex<Session>, pin: &SecretBytes) -> Result<
     }
     .to_string();
     if arming {
-        detail.push_str(" (for the next C_WrapKey, C_UnwrapKey or C_DeriveKey)");
+        detail.push_str(
+            " (for the next C_WrapKey, C_UnwrapKey, C_DeriveKey, C_DestroyObject, \
+             C_SetAttributeValue or C_CopyObject)",
+        );
     }
     audit::record(
         m,

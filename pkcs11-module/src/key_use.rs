@@ -14,6 +14,12 @@
 //! the login is made before them and covers the next one ([`KeyCall`],
 //! [`crate::context_login`]). When the identity has a confirmed OTP device,
 //! the login takes a one-time password.
+//!
+//! Managing an object is gated the same way, with the same one-shot login
+//! made before the call ([`Management`], [`manage`]): C_DestroyObject when
+//! the policy names `destroy` (and for private and secret keys of an
+//! always-MFA identity), C_SetAttributeValue when it names
+//! `modify-attributes`, C_CopyObject when it names `get` or `export`.
 
 use crate::attrs::Obj;
 use crate::audit;
@@ -253,4 +259,120 @@ impl KeyCall {
             );
         }
     }
+}
+
+/// An object-management call (PKCS#11 3.0 §5.7) that a key's MFA policy can
+/// gate like a use: C_DestroyObject (`destroy`), C_SetAttributeValue
+/// (`modify-attributes`) and C_CopyObject (`get` / `export`: the copy may be
+/// made extractable and wrapped out). None has an Init, so, as for
+/// C_WrapKey, the context-specific login is made before the call and arms
+/// the session for it ([`crate::context_login`]).
+///
+/// C_GetAttributeValue is not gated, whatever the policy says of
+/// `get-attributes`: every PKCS#11 application reads CKA_CLASS, CKA_LABEL,
+/// CKA_ID of each object it lists, and a login before each read would break
+/// all of them; the values that matter (CKA_VALUE of a sensitive key) stay
+/// behind CKA_SENSITIVE / CKA_EXTRACTABLE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Management {
+    Destroy,
+    ModifyAttributes,
+    Copy,
+}
+
+impl Management {
+    /// The audit operation, in the policy's words.
+    fn operation(self) -> &'static str {
+        match self {
+            Management::Destroy => "destroy",
+            Management::ModifyAttributes => "modify-attributes",
+            Management::Copy => "copy",
+        }
+    }
+
+    /// The PKCS#11 function, for the audit detail.
+    fn function(self) -> &'static str {
+        match self {
+            Management::Destroy => "C_DestroyObject",
+            Management::ModifyAttributes => "C_SetAttributeValue",
+            Management::Copy => "C_CopyObject",
+        }
+    }
+
+    /// Whether the call on `k` needs the context-specific login: the key's
+    /// MFA policy names the call's operation (`get` or `export` for a
+    /// copy), or, for C_DestroyObject of a private or secret key, the
+    /// identity has `always_requires_mfa`. CKA_ALWAYS_AUTHENTICATE alone
+    /// does not: it is about using the key (§4.9), and applications do not
+    /// prompt before managing such a key.
+    fn needs_login(self, m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<bool> {
+        let policy = mfa_policy(&k.attrs);
+        let covered = match self {
+            Management::Destroy => mfa_covers(policy, Operation::Destroy),
+            Management::ModifyAttributes => mfa_covers(policy, Operation::ModifyAttributes),
+            // `get` and `export` cover each other (mfa_covers).
+            Management::Copy => mfa_covers(policy, Operation::Get),
+        };
+        if covered {
+            return Ok(true);
+        }
+        match self {
+            Management::Destroy => identity_always_mfa(m, slot, k),
+            _ => Ok(false),
+        }
+    }
+}
+
+/// Runs the management call `call` on object `k` in session `s` with `f`:
+/// takes the session's armed context-specific login (every such call
+/// consumes it, whatever its result), refuses with CKR_USER_NOT_LOGGED_IN
+/// when the call needs the login and the session was not armed, and, when
+/// `k` is a key or secret, appends one audit entry (the object's unique
+/// identifier, the result; `detail` names attribute types, never values).
+pub fn manage<T>(
+    m: &Module,
+    s: &mut Session,
+    k: &Obj,
+    call: Management,
+    detail: Option<String>,
+    f: impl FnOnce(&Module, &mut Session) -> Result<T>,
+) -> Result<T> {
+    let armed = std::mem::take(&mut s.armed_context_login);
+    let r = match call.needs_login(m, s.slot, k) {
+        Ok(true) if !armed => fail(
+            CKR_USER_NOT_LOGGED_IN,
+            "the object's MFA policy needs a context-specific login: \
+             log in with CKU_CONTEXT_SPECIFIC just before this call",
+        ),
+        Ok(_) => f(m, s),
+        Err(e) => Err(e),
+    };
+    let key = matches!(
+        k.attrs.object_type,
+        ObjectType::PrivateKey
+            | ObjectType::PublicKey
+            | ObjectType::SymmetricKey
+            | ObjectType::SecretData
+    );
+    if key {
+        let detail = match detail {
+            Some(d) => format!("{} {d}", call.function()),
+            None => call.function().to_string(),
+        };
+        audit::record(
+            m,
+            s.slot,
+            call.operation(),
+            Some(&k.uid),
+            &audit::outcome(&r),
+            Some(detail),
+        );
+    }
+    r
+}
+
+/// The attribute types of a template, for an audit detail ("CKA 0x3, 0x102").
+pub fn attribute_types(t: &crate::attrs::Template) -> String {
+    let types: Vec<String> = t.0.iter().map(|a| format!("{:#x}", a.ty)).collect();
+    format!("CKA {}", types.join(", "))
 }

@@ -4,6 +4,7 @@
 
 use crate::attrs::{self, AttrOut, Obj, Template};
 use crate::error::{fail, Error, Result};
+use crate::key_use::{self, Management};
 use crate::session::Session;
 use crate::state::{module, Module, ObjRef, SessionObject};
 use crate::template::{self, Phase};
@@ -221,51 +222,72 @@ pub fn create_object(h: CK_SESSION_HANDLE, t: &Template) -> Result<CK_OBJECT_HAN
     })
 }
 
-/// C_CopyObject (§5.7.2).
+/// The object `obj` of a management call (C_CopyObject, C_DestroyObject,
+/// C_SetAttributeValue). A call that fails to find it still consumes the
+/// session's armed context-specific login, like one that finds it
+/// ([`key_use::manage`]).
+fn load_managed(m: &Module, s: &mut Session, obj: CK_OBJECT_HANDLE) -> Result<Obj> {
+    let o = m.load(s, obj);
+    if o.is_err() {
+        s.armed_context_login = false;
+    }
+    o
+}
+
+/// C_CopyObject (§5.7.2). Needs the armed context-specific login when the
+/// object's MFA policy covers `get` or `export` ([`key_use::manage`]).
 pub fn copy_object(
     h: CK_SESSION_HANDLE,
     obj: CK_OBJECT_HANDLE,
     t: &Template,
 ) -> Result<CK_OBJECT_HANDLE> {
     with_session(h, |m, s| {
-        let o = m.load(s, obj)?;
-        if !o.attrs.flags.copyable {
-            return fail(CKR_ACTION_PROHIBITED, "CKA_COPYABLE is false");
-        }
-        let mut a = o.attrs.clone();
-        let so = m.login_user(s.slot) == Some(CKU_SO);
-        template::apply(&mut a, t, Phase::Copy, so)?;
-        a.track_sensitivity();
-        let token = t.bool(CKA_TOKEN)?.unwrap_or(o.token);
-        let now = keystore::lifecycle::now();
-        a.lifecycle.initial_date = now;
-        a.lifecycle.last_change_date = now;
-        m.store_new(s, token, a, o.value.clone())
+        let o = load_managed(m, s, obj)?;
+        let detail = Some(key_use::attribute_types(t));
+        key_use::manage(m, s, &o, Management::Copy, detail, |m, s| {
+            if !o.attrs.flags.copyable {
+                return fail(CKR_ACTION_PROHIBITED, "CKA_COPYABLE is false");
+            }
+            let mut a = o.attrs.clone();
+            let so = m.login_user(s.slot) == Some(CKU_SO);
+            template::apply(&mut a, t, Phase::Copy, so)?;
+            a.track_sensitivity();
+            let token = t.bool(CKA_TOKEN)?.unwrap_or(o.token);
+            let now = keystore::lifecycle::now();
+            a.lifecycle.initial_date = now;
+            a.lifecycle.last_change_date = now;
+            m.store_new(s, token, a, o.value.clone())
+        })
     })
 }
 
-/// C_DestroyObject (§5.7.3).
+/// C_DestroyObject (§5.7.3). Needs the armed context-specific login when
+/// the object's MFA policy covers `destroy`, or for a private or secret key
+/// of an identity with `always_requires_mfa`; audited for keys
+/// ([`key_use::manage`]).
 pub fn destroy_object(h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE) -> Result<()> {
     with_session(h, |m, s| {
-        let o = m.load(s, obj)?;
-        if !o.attrs.flags.destroyable {
-            return fail(CKR_ACTION_PROHIBITED, "CKA_DESTROYABLE is false");
-        }
-        if o.token {
-            if !s.rw {
-                return fail(CKR_SESSION_READ_ONLY, "token objects need a R/W session");
+        let o = load_managed(m, s, obj)?;
+        key_use::manage(m, s, &o, Management::Destroy, None, |m, s| {
+            if !o.attrs.flags.destroyable {
+                return fail(CKR_ACTION_PROHIBITED, "CKA_DESTROYABLE is false");
             }
-            let p = m.partition(s.slot)?;
-            if !p.is_unlocked() {
-                return fail(
-                    CKR_USER_NOT_LOGGED_IN,
-                    "destroying token objects needs a login",
-                );
+            if o.token {
+                if !s.rw {
+                    return fail(CKR_SESSION_READ_ONLY, "token objects need a R/W session");
+                }
+                let p = m.partition(s.slot)?;
+                if !p.is_unlocked() {
+                    return fail(
+                        CKR_USER_NOT_LOGGED_IN,
+                        "destroying token objects needs a login",
+                    );
+                }
+                p.delete(&o.uid)?;
             }
-            p.delete(&o.uid)?;
-        }
-        m.objects.lock().forget(obj);
-        Ok(())
+            m.objects.lock().forget(obj);
+            Ok(())
+        })
     })
 }
 
@@ -278,7 +300,8 @@ pub fn object_size(h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE) -> Result<CK_ULO
     })
 }
 
-/// C_GetAttributeValue (§5.7.5): one result per requested type.
+/// C_GetAttributeValue (§5.7.5): one result per requested type. Not gated
+/// by a `get-attributes` MFA policy (see [`key_use::Management`]).
 pub fn attribute_values(
     h: CK_SESSION_HANDLE,
     obj: CK_OBJECT_HANDLE,
@@ -304,19 +327,24 @@ pub fn attribute_values(
     })
 }
 
-/// C_SetAttributeValue (§5.7.6).
+/// C_SetAttributeValue (§5.7.6). Needs the armed context-specific login
+/// when the object's MFA policy covers `modify-attributes`; audited for
+/// keys with the attribute types, never their values ([`key_use::manage`]).
 pub fn set_attribute_values(
     h: CK_SESSION_HANDLE,
     obj: CK_OBJECT_HANDLE,
     t: &Template,
 ) -> Result<()> {
     with_session(h, |m, s| {
-        let o = m.load(s, obj)?;
-        if !o.attrs.flags.modifiable {
-            return fail(CKR_ACTION_PROHIBITED, "CKA_MODIFIABLE is false");
-        }
-        let so = m.login_user(s.slot) == Some(CKU_SO);
-        m.update(s, &o, |a| template::apply(a, t, Phase::Set, so))
+        let o = load_managed(m, s, obj)?;
+        let detail = Some(key_use::attribute_types(t));
+        key_use::manage(m, s, &o, Management::ModifyAttributes, detail, |m, s| {
+            if !o.attrs.flags.modifiable {
+                return fail(CKR_ACTION_PROHIBITED, "CKA_MODIFIABLE is false");
+            }
+            let so = m.login_user(s.slot) == Some(CKU_SO);
+            m.update(s, &o, |a| template::apply(a, t, Phase::Set, so))
+        })
     })
 }
 

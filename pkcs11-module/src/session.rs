@@ -33,8 +33,9 @@ pub struct Session {
     /// policy; see [`crate::key_use`]).
     pub context_login: bool,
     /// A CKU_CONTEXT_SPECIFIC login made with no operation under way, for
-    /// the next C_WrapKey, C_UnwrapKey or C_DeriveKey of this session,
-    /// which consumes it (see [`crate::context_login`]).
+    /// the next C_WrapKey, C_UnwrapKey, C_DeriveKey, C_DestroyObject,
+    /// C_SetAttributeValue or C_CopyObject of this session, which consumes
+    /// it (see [`crate::context_login`]).
     pub armed_context_login: bool,
 }
 

@@ -366,3 +366,231 @@ fn wrap_unwrap_and_derive_need_an_armed_context_login_used_once() {
         }
     }
 }
+
+/// Handle of the token object with unique identifier `uid`, if any.
+fn find_uid(s: &Session, uid: &str) -> Option<ObjectHandle> {
+    s.find_objects(&[Attribute::UniqueId(uid.as_bytes().to_vec())])
+        .unwrap()
+        .first()
+        .copied()
+}
+
+fn label_of(s: &Session, o: ObjectHandle) -> Vec<u8> {
+    match s
+        .get_attributes(o, &[AttributeType::Label])
+        .unwrap()
+        .as_slice()
+    {
+        [Attribute::Label(l)] => l.clone(),
+        other => panic!("no CKA_LABEL: {other:?}"),
+    }
+}
+
+#[test]
+fn destroy_set_attribute_and_copy_need_an_armed_context_login_when_the_policy_names_them() {
+    let st = Store::new();
+    let p = st.pkcs11();
+    let ks = key_store(&st);
+    let label = "policy-manage";
+    let slot = init_token(&p, label);
+    let s = user_session(&p, slot);
+    let other = p.open_rw_session(slot).unwrap();
+    let guarded = aes_key(&s, &[1; 16], &[Attribute::Label(b"guarded".to_vec())]);
+    let second = aes_key(&s, &[2; 16], &[]);
+    let exported = aes_key(
+        &s,
+        &[3; 16],
+        &[Attribute::Extractable(true), Attribute::Sensitive(false)],
+    );
+    let free = aes_key(&s, &[4; 16], &[]);
+    let (guarded_uid, second_uid, exported_uid, free_uid) = (
+        uid(&s, guarded),
+        uid(&s, second),
+        uid(&s, exported),
+        uid(&s, free),
+    );
+    require_mfa(
+        &st,
+        &ks,
+        label,
+        &guarded_uid,
+        "destroy,modify-attributes",
+        false,
+    );
+    require_mfa(&st, &ks, label, &second_uid, "destroy", true);
+    require_mfa(&st, &ks, label, &exported_uid, "export", false);
+    let rename = |name: &[u8]| [Attribute::Label(name.to_vec())];
+    // Managing is not using: CKA_ALWAYS_AUTHENTICATE stays false.
+    assert!(!always_authenticate(&s, guarded));
+    assert!(!always_authenticate(&s, second));
+
+    // Reading attributes is never gated (every application lists objects
+    // by reading CKA_LABEL, CKA_ID, ...), whatever the policy says.
+    require_mfa(&st, &ks, label, &free_uid, "get-attributes", false);
+    assert_eq!(label_of(&s, guarded), b"guarded");
+    assert_eq!(label_of(&s, free), b"");
+
+    // C_SetAttributeValue: refused until an armed login; one call only;
+    // not seen by another session.
+    assert_eq!(
+        rv(s.update_attributes(guarded, &rename(b"renamed"))),
+        RvError::UserNotLoggedIn
+    );
+    context_login(&s, USER_PIN).unwrap();
+    assert_eq!(
+        rv(other.update_attributes(guarded, &rename(b"renamed"))),
+        RvError::UserNotLoggedIn
+    );
+    s.update_attributes(guarded, &rename(b"renamed")).unwrap();
+    assert_eq!(label_of(&s, guarded), b"renamed");
+    assert_eq!(
+        rv(s.update_attributes(guarded, &rename(b"again"))),
+        RvError::UserNotLoggedIn
+    );
+    assert_eq!(label_of(&s, guarded), b"renamed");
+    // A policy naming destroy only leaves C_SetAttributeValue alone, and
+    // objects without a policy (or with get-attributes only) are untouched.
+    s.update_attributes(second, &rename(b"second")).unwrap();
+    s.update_attributes(free, &rename(b"free")).unwrap();
+    let copy = s.copy_object(free, &[]).unwrap();
+    s.destroy_object(copy).unwrap();
+
+    // C_CopyObject of a key whose policy names export (or get).
+    assert_eq!(rv(s.copy_object(exported, &[])), RvError::UserNotLoggedIn);
+    context_login(&s, USER_PIN).unwrap();
+    let copy = s.copy_object(exported, &[]).unwrap();
+    assert_eq!(value(&s, copy), vec![3; 16]);
+    assert_eq!(rv(s.copy_object(exported, &[])), RvError::UserNotLoggedIn);
+
+    // C_DestroyObject: refused without the login, in either session.
+    assert_eq!(rv(s.destroy_object(guarded)), RvError::UserNotLoggedIn);
+    assert_eq!(rv(other.destroy_object(second)), RvError::UserNotLoggedIn);
+    // Logging out drops an armed login.
+    context_login(&s, USER_PIN).unwrap();
+    s.logout().unwrap();
+    s.login(
+        cryptoki::session::UserType::User,
+        Some(&AuthPin::new(USER_PIN.into())),
+    )
+    .unwrap();
+    let guarded = find_uid(&s, &guarded_uid).unwrap();
+    let second = find_uid(&s, &second_uid).unwrap();
+    assert_eq!(rv(s.destroy_object(guarded)), RvError::UserNotLoggedIn);
+
+    // With a device enrolled: the PIN alone arms nothing; PIN and code
+    // allow one destroy, the next needs a new code.
+    let now = lifecycle::now();
+    let secret = enroll(&st, &ks, label, now);
+    assert_eq!(rv(context_login(&s, USER_PIN)), RvError::PinIncorrect);
+    assert_eq!(rv(s.destroy_object(guarded)), RvError::UserNotLoggedIn);
+    context_login(&s, &format!("{USER_PIN}{}", code(&secret, now))).unwrap();
+    s.destroy_object(guarded).unwrap();
+    assert_eq!(find_uid(&s, &guarded_uid), None);
+    assert_eq!(rv(s.destroy_object(second)), RvError::UserNotLoggedIn);
+    assert!(find_uid(&s, &second_uid).is_some());
+    context_login(&s, &code(&secret, now + 30)).unwrap();
+    s.destroy_object(second).unwrap();
+    assert_eq!(find_uid(&s, &second_uid), None);
+    // Without a policy naming destroy, no login.
+    let free = find_uid(&s, &free_uid).unwrap();
+    s.destroy_object(free).unwrap();
+
+    // One audit entry per call on a key: its identifier and result; the
+    // attribute types changed, never their values.
+    let count = |v: &[(String, String)], ok: bool| {
+        v.iter()
+            .filter(|(r, _)| {
+                if ok {
+                    r == "ok"
+                } else {
+                    r.starts_with("refused")
+                }
+            })
+            .count()
+    };
+    let destroys = entries(&ks, label, "destroy", &guarded_uid);
+    assert_eq!(
+        (count(&destroys, true), count(&destroys, false)),
+        (1, 3),
+        "{destroys:?}"
+    );
+    assert!(
+        destroys.iter().all(|(_, d)| d == "C_DestroyObject"),
+        "{destroys:?}"
+    );
+    let destroys = entries(&ks, label, "destroy", &second_uid);
+    assert_eq!(
+        (count(&destroys, true), count(&destroys, false)),
+        (1, 2),
+        "{destroys:?}"
+    );
+    assert_eq!(entries(&ks, label, "destroy", &free_uid).len(), 1);
+    let modified = entries(&ks, label, "modify-attributes", &guarded_uid);
+    assert_eq!(
+        (count(&modified, true), count(&modified, false)),
+        (1, 3),
+        "{modified:?}"
+    );
+    let label_type = format!("C_SetAttributeValue CKA {:#x}", cryptoki_sys::CKA_LABEL);
+    assert!(
+        modified.iter().all(|(_, d)| *d == label_type),
+        "{modified:?}"
+    );
+    assert_eq!(
+        entries(&ks, label, "modify-attributes", &free_uid),
+        [("ok".to_string(), label_type.clone())]
+    );
+    let copies = entries(&ks, label, "copy", &exported_uid);
+    assert_eq!(
+        (count(&copies, true), count(&copies, false)),
+        (1, 2),
+        "{copies:?}"
+    );
+    for r in audit_of(&ks, label) {
+        let e = &r.entry;
+        let text = format!("{} {:?} {} {:?}", e.operation, e.object, e.result, e.detail);
+        for secret_text in [USER_PIN, "renamed", "again", "guarded"] {
+            assert!(!text.contains(secret_text), "value in {text}");
+        }
+    }
+}
+
+#[test]
+fn identity_always_mfa_gates_destroying_private_and_secret_keys() {
+    let st = Store::new();
+    let p = st.pkcs11();
+    let ks = key_store(&st);
+    let label = "policy-always";
+    let slot = init_token(&p, label);
+    let s = user_session(&p, slot);
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::Token(true), Attribute::EcParams(P256.to_vec())],
+            &[Attribute::Token(true), Attribute::Sign(true)],
+        )
+        .unwrap();
+    let secret_key = aes_key(&s, &[5; 16], &[]);
+    let private_uid = uid(&s, private);
+    ks.add_identity(label, false).unwrap();
+    ks.set_always_requires_mfa(label, true).unwrap();
+
+    // Public keys are not the identity's secrets: destroyed freely.
+    s.destroy_object(public).unwrap();
+    // Changing attributes is not gated by the identity's setting.
+    s.update_attributes(secret_key, &[Attribute::Label(b"k".to_vec())])
+        .unwrap();
+    assert_eq!(rv(s.destroy_object(private)), RvError::UserNotLoggedIn);
+    assert_eq!(rv(s.destroy_object(secret_key)), RvError::UserNotLoggedIn);
+    context_login(&s, USER_PIN).unwrap();
+    s.destroy_object(private).unwrap();
+    assert_eq!(find_uid(&s, &private_uid), None);
+    assert_eq!(rv(s.destroy_object(secret_key)), RvError::UserNotLoggedIn);
+    context_login(&s, USER_PIN).unwrap();
+    s.destroy_object(secret_key).unwrap();
+
+    let destroys = entries(&ks, label, "destroy", &private_uid);
+    assert_eq!(destroys.len(), 2, "{destroys:?}");
+    assert!(destroys[0].0.starts_with("refused"), "{destroys:?}");
+    assert_eq!(destroys[1].0, "ok");
+}
