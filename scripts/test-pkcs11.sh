@@ -372,6 +372,76 @@ else
     bad "SoftHSM2 and target/release/keybridge are present for the migration test (apt-get install softhsm2; cargo build --release)"
 fi
 
+# ---------------------------------------------------------------- python-pkcs11
+# python-pkcs11 (PyPI, a binary wheel for CPython 3.11; in a venv under the
+# target dir, like PyKMIP in test-kmip.sh) as a second independent client:
+# AES-GCM, RSA-OAEP and ECDSA round trips, the ECDSA signature also checked
+# by the `cryptography` package from the exported public key.
+echo "== python-pkcs11 round trips"
+PY_PKCS11_VERSION=0.10.1
+PYVENV="${KEYBRIDGE_PYPKCS11_VENV:-$TARGET_DIR/python-pkcs11-venv}"
+if [ ! -x "$PYVENV/bin/python" ]; then python3 -m venv "$PYVENV"; fi
+if ! "$PYVENV/bin/python" -I -c "import pkcs11, cryptography" 2>/dev/null; then
+    "$PYVENV/bin/pip" install --quiet --only-binary=:all: "python-pkcs11==$PY_PKCS11_VERSION" cryptography
+fi
+if "$PYVENV/bin/python" -I -c "import pkcs11, cryptography" 2>/dev/null; then
+    export KEYBRIDGE_CONF="$(new_conf "$WORK/python")"
+    run "python-pkcs11: pkcs11-tool --init-token" "${P11[@]}" --init-token --label pytoken --so-pin "$SO"
+    run "python-pkcs11: pkcs11-tool --init-pin" "${P11[@]}" --token-label pytoken --login --login-type so --so-pin "$SO" --init-pin --pin "$PIN"
+    cat > "$WORK/py_roundtrip.py" <<'PYEOF'
+import os, sys
+import pkcs11
+from pkcs11 import Attribute, KeyType, Mechanism
+from pkcs11.mechanisms import GCMParams, MGF
+from pkcs11.util.ec import encode_named_curve_parameters, encode_ec_public_key, encode_ecdsa_signature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+module, pin, case = sys.argv[1], sys.argv[2], sys.argv[3]
+token = pkcs11.lib(module).get_token(token_label="pytoken")
+with token.open(user_pin=pin, rw=True) as s:
+    if case == "aes-gcm":
+        key = s.generate_key(KeyType.AES, 256, label="py-aes")
+        iv, aad, data = os.urandom(12), b"header", os.urandom(4096)
+        ct = key.encrypt(data, mechanism=Mechanism.AES_GCM, mechanism_param=GCMParams(iv, aad))
+        assert len(ct) == len(data) + 16 and ct[:-16] != data
+        assert key.decrypt(ct, mechanism=Mechanism.AES_GCM, mechanism_param=GCMParams(iv, aad)) == data
+        bad = ct[:-1] + bytes([ct[-1] ^ 1])
+        try:
+            key.decrypt(bad, mechanism=Mechanism.AES_GCM, mechanism_param=GCMParams(iv, aad))
+            raise AssertionError("a forged tag decrypted")
+        except pkcs11.exceptions.PKCS11Error:
+            pass
+    elif case == "rsa-oaep":
+        pub, priv = s.generate_keypair(KeyType.RSA, 2048, label="py-rsa")
+        data = b"keybridge via python-pkcs11"
+        param = (Mechanism.SHA256, MGF.SHA256, None)
+        ct = pub.encrypt(data, mechanism=Mechanism.RSA_PKCS_OAEP, mechanism_param=param)
+        assert len(ct) == 256
+        assert priv.decrypt(ct, mechanism=Mechanism.RSA_PKCS_OAEP, mechanism_param=param) == data
+    elif case == "ecdsa":
+        params = s.create_domain_parameters(KeyType.EC, {
+            Attribute.EC_PARAMS: encode_named_curve_parameters("1.2.840.10045.3.1.7")}, local=True)
+        pub, priv = params.generate_keypair(label="py-ec")
+        data = b"sign me"
+        sig = priv.sign(data, mechanism=Mechanism.ECDSA_SHA256)
+        assert len(sig) == 64
+        assert pub.verify(data, sig, mechanism=Mechanism.ECDSA_SHA256)
+        assert not pub.verify(data + b"!", sig, mechanism=Mechanism.ECDSA_SHA256)
+        peer = serialization.load_der_public_key(encode_ec_public_key(pub))
+        assert isinstance(peer.curve, ec.SECP256R1)
+        peer.verify(encode_ecdsa_signature(sig), data, ec.ECDSA(hashes.SHA256()))
+    else:
+        raise SystemExit("unknown case " + case)
+print("ok", case)
+PYEOF
+    for case in aes-gcm rsa-oaep ecdsa; do
+        run "python-pkcs11: $case round trip" "$PYVENV/bin/python" -I "$WORK/py_roundtrip.py" "$MODULE" "$PIN" "$case"
+    done
+else
+    bad "python-pkcs11 $PY_PKCS11_VERSION and cryptography install in $PYVENV (needs python3-venv and PyPI)"
+fi
+
 echo
 if [ "$FAIL" -gt 0 ]; then
     echo "failing: ${FAILED_NAMES[*]}"

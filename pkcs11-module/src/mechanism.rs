@@ -62,6 +62,58 @@ pub enum Param {
         prehash: bool,
         context: Vec<u8>,
     },
+    /// CK_HKDF_PARAMS (PKCS#11 3.0 Current Mechanisms §2.43.9).
+    Hkdf {
+        extract: bool,
+        expand: bool,
+        prf: CK_MECHANISM_TYPE,
+        salt_type: CK_ULONG,
+        salt: Vec<u8>,
+        salt_key: CK_OBJECT_HANDLE,
+        info: Vec<u8>,
+    },
+    /// CK_PKCS5_PBKD2_PARAMS2 (§2.37.5): salt (CKZ_SALT_SPECIFIED), iteration
+    /// count, PRF (CKP_PKCS5_PBKD2_HMAC_*), password.
+    Pbkdf2 {
+        salt: Vec<u8>,
+        iterations: CK_ULONG,
+        prf: CK_ULONG,
+        password: Vec<u8>,
+    },
+    /// CK_SP800_108_KDF_PARAMS and CK_SP800_108_FEEDBACK_KDF_PARAMS
+    /// (§2.42.3–2.42.4); `iv` is empty in counter mode; `additional` holds
+    /// the templates of the CK_DERIVED_KEYs (the FFI layer writes their
+    /// handles back).
+    Kbkdf {
+        prf: CK_MECHANISM_TYPE,
+        data: Vec<KdfData>,
+        iv: Vec<u8>,
+        additional: Vec<crate::attrs::Template>,
+    },
+}
+
+/// One CK_PRF_DATA_PARAM of an SP 800-108 KDF (§2.42.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KdfData {
+    /// CK_SP800_108_ITERATION_VARIABLE: the counter (counter mode, with
+    /// its format) or the chaining value (feedback, double pipeline).
+    Iteration(Option<CounterFormat>),
+    /// CK_SP800_108_OPTIONAL_COUNTER.
+    Counter(CounterFormat),
+    /// CK_SP800_108_DKM_LENGTH: method (CK_SP800_108_DKM_LENGTH_SUM_OF_*) and format.
+    DkmLength {
+        method: CK_ULONG,
+        format: CounterFormat,
+    },
+    /// CK_SP800_108_BYTE_ARRAY.
+    Bytes(Vec<u8>),
+}
+
+/// CK_SP800_108_COUNTER_FORMAT (and the format part of CK_SP800_108_DKM_LENGTH_FORMAT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterFormat {
+    pub little_endian: bool,
+    pub width_bits: CK_ULONG,
 }
 
 /// A mechanism with its parameter.
@@ -121,6 +173,10 @@ pub const MECHANISMS: &[MechInfo] = &[
     m!(CKM_CONCATENATE_DATA_AND_BASE, 1, 512, CKF_DERIVE),
     m!(CKM_XOR_BASE_AND_DATA, 1, 512, CKF_DERIVE),
     m!(CKM_EXTRACT_KEY_FROM_KEY, 1, 512, CKF_DERIVE),
+    m!(CKM_HKDF_DERIVE, 1, 512, CKF_DERIVE),
+    m!(CKM_PKCS5_PBKD2, 1, 512, CKF_GENERATE),
+    m!(CKM_SP800_108_COUNTER_KDF, 1, 512, CKF_DERIVE),
+    m!(CKM_SP800_108_FEEDBACK_KDF, 1, 512, CKF_DERIVE),
     m!(CKM_SHA_1, 0, 0, CKF_DIGEST),
     m!(CKM_SHA224, 0, 0, CKF_DIGEST),
     m!(CKM_SHA256, 0, 0, CKF_DIGEST),

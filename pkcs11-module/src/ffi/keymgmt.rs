@@ -132,7 +132,10 @@ pub unsafe extern "C" fn C_DeriveKey(
                 template(pTemplate, ulAttributeCount)?,
             )
         };
-        let h = keymgmt::derive_key(hSession, &m, hBaseKey, &t)?;
+        let (h, additional) = keymgmt::derive_key(hSession, &m, hBaseKey, &t)?;
+        // SAFETY: the caller's CK_DERIVED_KEY handle pointers, checked when
+        // the mechanism was read.
+        unsafe { super::put_derived_keys(pMechanism, &additional) }?;
         // SAFETY: checked non-null.
         unsafe { put(phKey, h) }
     })

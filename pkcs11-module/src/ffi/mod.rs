@@ -21,7 +21,7 @@ pub mod slot;
 
 use crate::attrs::{encode_nested, is_nested, Template};
 use crate::error::{Error, Result};
-use crate::mechanism::{Mechanism, Param};
+use crate::mechanism::{CounterFormat, KdfData, Mechanism, Param};
 use crate::ops::Out;
 use cryptoki_sys::*;
 use keystore::SecretBytes;
@@ -330,6 +330,87 @@ pub unsafe fn mechanism(p: *const CK_MECHANISM, structured: bool) -> Result<Mech
                 context: context.to_vec(),
             }
         }
+        CKM_HKDF_DERIVE => {
+            param_size::<CK_HKDF_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_HKDF_PARAMS.
+            let h = unsafe { &*(pp as *const CK_HKDF_PARAMS) };
+            let salt = if h.ulSaltType == CKF_HKDF_SALT_DATA {
+                // SAFETY: salt pointer and length of the structure.
+                unsafe { bytes(h.pSalt, h.ulSaltLen) }
+                    .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "HKDF salt"))?
+                    .to_vec()
+            } else {
+                Vec::new()
+            };
+            // SAFETY: info pointer and length of the structure.
+            let info = unsafe { bytes(h.pInfo, h.ulInfoLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "HKDF info"))?;
+            Param::Hkdf {
+                extract: h.bExtract != 0,
+                expand: h.bExpand != 0,
+                prf: h.prfHashMechanism,
+                salt_type: h.ulSaltType,
+                salt,
+                salt_key: h.hSaltKey,
+                info: info.to_vec(),
+            }
+        }
+        CKM_PKCS5_PBKD2 => {
+            // PARAMS2 only: the 2.x CK_PKCS5_PBKD2_PARAMS has the same size
+            // but a pointer for the password length, which then fails the
+            // bounds check of `bytes` below.
+            param_size::<CK_PKCS5_PBKD2_PARAMS2>(len)?;
+            // SAFETY: size checked; the caller promises a CK_PKCS5_PBKD2_PARAMS2.
+            let p = unsafe { &*(pp as *const CK_PKCS5_PBKD2_PARAMS2) };
+            if p.saltSource != CKZ_SALT_SPECIFIED {
+                return Err(Error::rv(CKR_MECHANISM_PARAM_INVALID, "PBKDF2 salt source"));
+            }
+            // SAFETY: salt pointer and length of the structure.
+            let salt = unsafe { bytes(p.pSaltSourceData as *const u8, p.ulSaltSourceDataLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "PBKDF2 salt"))?;
+            // SAFETY: password pointer and length of the structure.
+            let password = unsafe { bytes(p.pPassword, p.ulPasswordLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "PBKDF2 password"))?;
+            Param::Pbkdf2 {
+                salt: salt.to_vec(),
+                iterations: p.iterations,
+                prf: p.prf,
+                password: password.to_vec(),
+            }
+        }
+        CKM_SP800_108_COUNTER_KDF => {
+            param_size::<CK_SP800_108_KDF_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_SP800_108_KDF_PARAMS.
+            let k = unsafe { &*(pp as *const CK_SP800_108_KDF_PARAMS) };
+            Param::Kbkdf {
+                prf: k.prfType,
+                // SAFETY: the data parameter array and its count.
+                data: unsafe { kdf_data(k.pDataParams, k.ulNumberOfDataParams) }?,
+                iv: Vec::new(),
+                // SAFETY: the derived-key array and its count.
+                additional: unsafe {
+                    derived_keys(k.pAdditionalDerivedKeys, k.ulAdditionalDerivedKeys)
+                }?,
+            }
+        }
+        CKM_SP800_108_FEEDBACK_KDF => {
+            param_size::<CK_SP800_108_FEEDBACK_KDF_PARAMS>(len)?;
+            // SAFETY: size checked; the caller promises a CK_SP800_108_FEEDBACK_KDF_PARAMS.
+            let k = unsafe { &*(pp as *const CK_SP800_108_FEEDBACK_KDF_PARAMS) };
+            // SAFETY: IV pointer and length of the structure.
+            let iv = unsafe { bytes(k.pIV, k.ulIVLen) }
+                .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "KDF IV"))?;
+            Param::Kbkdf {
+                prf: k.prfType,
+                // SAFETY: the data parameter array and its count.
+                data: unsafe { kdf_data(k.pDataParams, k.ulNumberOfDataParams) }?,
+                iv: iv.to_vec(),
+                // SAFETY: the derived-key array and its count.
+                additional: unsafe {
+                    derived_keys(k.pAdditionalDerivedKeys, k.ulAdditionalDerivedKeys)
+                }?,
+            }
+        }
         // IVs and unknown parameters: plain bytes.
         // SAFETY: `pParameter` points to `ulParameterLen` bytes.
         _ => Param::Bytes(unsafe { bytes(pp as *const u8, len) }?.to_vec()),
@@ -338,6 +419,125 @@ pub unsafe fn mechanism(p: *const CK_MECHANISM, structured: bool) -> Result<Mech
         ty: m.mechanism,
         param,
     })
+}
+
+/// The most additional keys one SP 800-108 derivation makes.
+const MAX_ADDITIONAL_KEYS: CK_ULONG = 16;
+
+/// The templates of the CK_DERIVED_KEY array of an SP 800-108 KDF
+/// (PKCS#11 3.0 Current Mechanisms §2.42.2); each needs a handle pointer.
+unsafe fn derived_keys(p: *const CK_DERIVED_KEY, n: CK_ULONG) -> Result<Vec<Template>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() || n > MAX_ADDITIONAL_KEYS {
+        return Err(Error::rv(
+            CKR_MECHANISM_PARAM_INVALID,
+            "additional derived keys",
+        ));
+    }
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        // SAFETY: `p` points to `n` CK_DERIVED_KEYs (PKCS#11 contract), n bounded above.
+        let d = unsafe { &*p.add(i) };
+        if d.phKey.is_null() {
+            return Err(Error::rv(
+                CKR_MECHANISM_PARAM_INVALID,
+                "null derived key handle pointer",
+            ));
+        }
+        // SAFETY: the template pointer and count of the CK_DERIVED_KEY.
+        out.push(unsafe { template(d.pTemplate, d.ulAttributeCount) }?);
+    }
+    Ok(out)
+}
+
+/// Writes the handles of additional SP 800-108 keys into the caller's
+/// CK_DERIVED_KEY array, in order; `p` is a mechanism [`mechanism`] has
+/// already read (so its parameter and the array were checked).
+pub unsafe fn put_derived_keys(p: *const CK_MECHANISM, handles: &[CK_OBJECT_HANDLE]) -> Result<()> {
+    if handles.is_empty() || p.is_null() {
+        return Ok(());
+    }
+    // SAFETY: non-null; read before by `mechanism`.
+    let m = unsafe { &*p };
+    let (keys, n) = match m.mechanism {
+        CKM_SP800_108_COUNTER_KDF => {
+            // SAFETY: `mechanism` checked the parameter's size for this type.
+            let k = unsafe { &*(m.pParameter as *const CK_SP800_108_KDF_PARAMS) };
+            (k.pAdditionalDerivedKeys, k.ulAdditionalDerivedKeys)
+        }
+        CKM_SP800_108_FEEDBACK_KDF => {
+            // SAFETY: as above.
+            let k = unsafe { &*(m.pParameter as *const CK_SP800_108_FEEDBACK_KDF_PARAMS) };
+            (k.pAdditionalDerivedKeys, k.ulAdditionalDerivedKeys)
+        }
+        _ => return Err(Error::general("additional keys from another mechanism")),
+    };
+    if keys.is_null() || (n as usize) != handles.len() {
+        return Err(Error::general("additional keys changed under the call"));
+    }
+    for (i, h) in handles.iter().enumerate() {
+        // SAFETY: `keys` holds `n` CK_DERIVED_KEYs whose phKey `derived_keys` checked.
+        unsafe { put((*keys.add(i)).phKey, *h) }?;
+    }
+    Ok(())
+}
+
+/// Copies the CK_PRF_DATA_PARAM array of an SP 800-108 KDF (PKCS#11 3.0
+/// Current Mechanisms §2.42.2). A value whose size does not match its type
+/// is CKR_MECHANISM_PARAM_INVALID.
+unsafe fn kdf_data(p: *const CK_PRF_DATA_PARAM, n: CK_ULONG) -> Result<Vec<KdfData>> {
+    let invalid = |what: &str| Error::rv(CKR_MECHANISM_PARAM_INVALID, what.to_string());
+    if n == 0 || p.is_null() || n > 64 {
+        return Err(invalid("SP 800-108 data parameters"));
+    }
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        // SAFETY: `p` points to `n` CK_PRF_DATA_PARAMs (PKCS#11 contract), n checked above.
+        let d = unsafe { &*p.add(i) };
+        let (v, vlen) = (d.pValue, d.ulValueLen);
+        let counter = |v: *const std::os::raw::c_void| -> Result<CounterFormat> {
+            param_size::<CK_SP800_108_COUNTER_FORMAT>(vlen)?;
+            if v.is_null() {
+                return Err(invalid("counter format"));
+            }
+            // SAFETY: non-null and of the structure's size.
+            let c = unsafe { &*(v as *const CK_SP800_108_COUNTER_FORMAT) };
+            Ok(CounterFormat {
+                little_endian: c.bLittleEndian != 0,
+                width_bits: c.ulWidthInBits,
+            })
+        };
+        out.push(match d.type_ {
+            CK_SP800_108_ITERATION_VARIABLE if v.is_null() && vlen == 0 => KdfData::Iteration(None),
+            CK_SP800_108_ITERATION_VARIABLE => KdfData::Iteration(Some(counter(v)?)),
+            CK_SP800_108_OPTIONAL_COUNTER => KdfData::Counter(counter(v)?),
+            CK_SP800_108_DKM_LENGTH => {
+                param_size::<CK_SP800_108_DKM_LENGTH_FORMAT>(vlen)?;
+                if v.is_null() {
+                    return Err(invalid("DKM length format"));
+                }
+                // SAFETY: non-null and of the structure's size.
+                let f = unsafe { &*(v as *const CK_SP800_108_DKM_LENGTH_FORMAT) };
+                KdfData::DkmLength {
+                    method: f.dkmLengthMethod,
+                    format: CounterFormat {
+                        little_endian: f.bLittleEndian != 0,
+                        width_bits: f.ulWidthInBits,
+                    },
+                }
+            }
+            CK_SP800_108_BYTE_ARRAY => KdfData::Bytes(
+                // SAFETY: value pointer and length of the parameter.
+                unsafe { bytes(v as *const u8, vlen) }
+                    .map_err(|_| invalid("byte array"))?
+                    .to_vec(),
+            ),
+            _ => return Err(invalid("SP 800-108 data parameter type")),
+        });
+    }
+    Ok(out)
 }
 
 /// Copies `s` blank-padded into a fixed-size CK_UTF8CHAR field.

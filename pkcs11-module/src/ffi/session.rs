@@ -1,6 +1,6 @@
 //! Session management (PKCS#11 3.0 §5.6).
 
-use super::{bytes, guard, pin, put};
+use super::{bytes, guard, pin, put, with_out};
 use crate::error::Error;
 use crate::session;
 use cryptoki_sys::*;
@@ -58,32 +58,39 @@ pub unsafe extern "C" fn C_GetSessionInfo(
     })
 }
 
-/// C_GetOperationState (§5.6.5): operation state is not exportable; the
-/// standard allows CKR_FUNCTION_NOT_SUPPORTED.
+/// C_GetOperationState (§5.6.5): digests only, see `ops::digest::get_state`.
 #[no_mangle]
 pub unsafe extern "C" fn C_GetOperationState(
     hSession: CK_SESSION_HANDLE,
-    _pOperationState: *mut CK_BYTE,
-    _pulOperationStateLen: *mut CK_ULONG,
+    pOperationState: *mut CK_BYTE,
+    pulOperationStateLen: *mut CK_ULONG,
 ) -> CK_RV {
     guard("C_GetOperationState", || {
-        crate::state::module()?.session(hSession)?;
-        Err(Error::rv(CKR_FUNCTION_NOT_SUPPORTED, "no saved state"))
+        // SAFETY: output per `with_out`.
+        unsafe {
+            with_out(pOperationState, pulOperationStateLen, |o| {
+                crate::ops::digest::get_state(hSession, o)
+            })
+        }
     })
 }
 
-/// C_SetOperationState (§5.6.6): see C_GetOperationState.
+/// C_SetOperationState (§5.6.6): see `ops::digest::set_state`.
 #[no_mangle]
 pub unsafe extern "C" fn C_SetOperationState(
     hSession: CK_SESSION_HANDLE,
-    _pOperationState: *mut CK_BYTE,
-    _ulOperationStateLen: CK_ULONG,
-    _hEncryptionKey: CK_OBJECT_HANDLE,
-    _hAuthenticationKey: CK_OBJECT_HANDLE,
+    pOperationState: *mut CK_BYTE,
+    ulOperationStateLen: CK_ULONG,
+    hEncryptionKey: CK_OBJECT_HANDLE,
+    hAuthenticationKey: CK_OBJECT_HANDLE,
 ) -> CK_RV {
     guard("C_SetOperationState", || {
-        crate::state::module()?.session(hSession)?;
-        Err(Error::rv(CKR_FUNCTION_NOT_SUPPORTED, "no saved state"))
+        if pOperationState.is_null() || ulOperationStateLen == 0 {
+            return Err(Error::args("no saved state"));
+        }
+        // SAFETY: input buffer with its length.
+        let state = unsafe { bytes(pOperationState, ulOperationStateLen) }?;
+        crate::ops::digest::set_state(hSession, state, hEncryptionKey, hAuthenticationKey)
     })
 }
 

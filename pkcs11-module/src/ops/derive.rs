@@ -30,7 +30,7 @@ pub fn is_simple(ty: CK_MECHANISM_TYPE) -> bool {
     )
 }
 
-fn secret_value(k: &Obj, what: CK_RV) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn secret_value(k: &Obj, what: CK_RV) -> Result<Zeroizing<Vec<u8>>> {
     if !matches!(
         k.attrs.object_type,
         ObjectType::SymmetricKey | ObjectType::SecretData
@@ -106,12 +106,69 @@ pub fn simple(
     if material.is_empty() {
         return fail(CKR_MECHANISM_PARAM_INVALID, "nothing to derive from");
     }
+    store_derived(md, s, t, &sources, material, CKK_GENERIC_SECRET, false)
+}
+
+/// Stores a derived secret key built from `material`: [`prepare_derived`],
+/// then the store.
+pub(crate) fn store_derived(
+    md: &Module,
+    s: &Session,
+    t: &crate::attrs::Template,
+    sources: &[Obj],
+    material: Vec<u8>,
+    default_type: CK_KEY_TYPE,
+    least_privilege: bool,
+) -> Result<CK_OBJECT_HANDLE> {
+    let (token, a, value) =
+        prepare_derived(md, s, t, sources, material, default_type, least_privilege)?;
+    md.store_new(s, token, a, Some(value))
+}
+
+/// The attributes and value of a derived secret key built from `material`
+/// under template `t` merged with the base key's CKA_DERIVE_TEMPLATE.
+/// Sensitivity only spreads: if any of `sources` is sensitive or
+/// unextractable, so is the new key (§2.43.1–2.43.5). `sources[0]` is the
+/// base key.
+///
+/// With `least_privilege`, a usage attribute (CKA_ENCRYPT … CKA_DERIVE) the
+/// template does not name is false rather than keybridge's usual default;
+/// the defaults are token-specific (PKCS#11 3.0 §4.10), and the KDF
+/// mechanisms use this so a derived key can do only what was asked for
+/// (the cryptoki suite's kbkdf tests expect exactly that).
+pub(crate) fn prepare_derived(
+    md: &Module,
+    s: &Session,
+    t: &crate::attrs::Template,
+    sources: &[Obj],
+    material: Vec<u8>,
+    default_type: CK_KEY_TYPE,
+    least_privilege: bool,
+) -> Result<(bool, keystore::Attributes, keystore::SecretBytes)> {
+    let base = sources
+        .first()
+        .ok_or_else(|| Error::general("derivation without a base key"))?;
     let t = match base.attrs.pkcs11_extra.get(&(CKA_DERIVE_TEMPLATE as u64)) {
         Some(dt) => merge(t, &crate::attrs::decode_nested(dt))?,
         None => t.clone(),
     };
     let material = Zeroizing::new(material);
-    let (token, mut a, value) = arriving_key(md, s, &t, CKK_GENERIC_SECRET, material.to_vec())?;
+    let (token, mut a, value) = arriving_key(md, s, &t, default_type, material.to_vec())?;
+    if least_privilege {
+        for ty in [
+            CKA_ENCRYPT,
+            CKA_DECRYPT,
+            CKA_SIGN,
+            CKA_VERIFY,
+            CKA_WRAP,
+            CKA_UNWRAP,
+            CKA_DERIVE,
+        ] {
+            if let (false, Some(bits)) = (t.has(ty), crate::attrs::usage_bits(ty)) {
+                a.usage.0 &= !bits;
+            }
+        }
+    }
     let any_sensitive = sources.iter().any(|k| k.attrs.flags.sensitive);
     let any_unextractable = sources.iter().any(|k| !k.attrs.flags.extractable);
     if any_sensitive {
@@ -124,7 +181,7 @@ pub fn simple(
         a.flags.sensitive && sources.iter().all(|k| k.attrs.flags.always_sensitive);
     a.flags.never_extractable =
         !a.flags.extractable && sources.iter().all(|k| k.attrs.flags.never_extractable);
-    md.store_new(s, token, a, Some(value))
+    Ok((token, a, value))
 }
 
 #[cfg(test)]

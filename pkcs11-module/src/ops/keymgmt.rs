@@ -66,6 +66,9 @@ fn check_class_and_type(t: &Template, key_type: CK_KEY_TYPE) -> Result<()> {
 pub fn generate_key(h: CK_SESSION_HANDLE, m: &Mechanism, t: &Template) -> Result<CK_OBJECT_HANDLE> {
     in_session(h, |md, s| {
         mechanism::require(m.ty, CKF_GENERATE)?;
+        if m.ty == CKM_PKCS5_PBKD2 {
+            return super::pbkdf2::generate(md, s, m, t);
+        }
         if !matches!(m.param, Param::None) && m.param != Param::Bytes(Vec::new()) {
             return fail(
                 CKR_MECHANISM_PARAM_INVALID,
@@ -459,10 +462,19 @@ pub fn derive_key(
     m: &Mechanism,
     base: CK_OBJECT_HANDLE,
     t: &Template,
-) -> Result<CK_OBJECT_HANDLE> {
+) -> Result<(CK_OBJECT_HANDLE, Vec<CK_OBJECT_HANDLE>)> {
     in_session(h, |md, s| {
         let mut call = KeyCall::start(s, "derive", m.ty);
-        let r = derive(md, s, &mut call, m, base, t);
+        let r = if super::kdf::is_kdf(m.ty) {
+            // KDFs may make additional keys (SP 800-108, §2.42).
+            mechanism::require(m.ty, CKF_DERIVE).and_then(|()| {
+                let k = md.load_key(s, base, Usage::Protect)?;
+                call.uses(md, s.slot, &[(&k, Operation::Derive, None)])?;
+                super::kdf::derive(md, s, &mut call, m, &k, t)
+            })
+        } else {
+            derive(md, s, &mut call, m, base, t).map(|h| (h, Vec::new()))
+        };
         call.finish(md, s, &r, false);
         r
     })

@@ -1,0 +1,428 @@
+//! Side-by-side throughput of keybridge's PKCS#11 module, SoftHSM2 and raw
+//! OpenSSL (the `openssl` crate, no PKCS#11 layer), in one run:
+//!
+//! ```text
+//! cargo build --release -p pkcs11-module
+//! cargo run --release -p pkcs11-module --example pkcs11_bench
+//! ```
+//!
+//! The keybridge module is `$KEYBRIDGE_MODULE` or `<target>/release/
+//! libkeybridge_pkcs11.so`; SoftHSM2 is `$SOFTHSM2_MODULE` or
+//! `/usr/lib/softhsm/libsofthsm2.so`. Each runs on a fresh token in a
+//! temporary directory. Each figure is operations per second over about
+//! `$BENCH_SECONDS` (default 1) seconds of wall time; ratios are keybridge
+//! over the other. A benchmark, never a test: nothing here asserts a speed.
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::mechanism::aead::GcmParams;
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::types::AuthPin;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const SO_PIN: &str = "abcdef654321";
+const USER_PIN: &str = "fedcba123456";
+const FIND_OBJECTS: usize = 10_000;
+/// DER of the P-256 curve OID (1.2.840.10045.3.1.7).
+const P256: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+
+type Row = (&'static str, Option<f64>, Option<f64>, Option<f64>);
+
+fn budget() -> Duration {
+    let s: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1.0);
+    Duration::from_secs_f64(s)
+}
+
+/// Runs `f` until the budget is spent; operations per second, or None if
+/// an operation failed (the error is printed).
+fn rate<E: std::fmt::Debug>(what: &str, mut f: impl FnMut() -> Result<(), E>) -> Option<f64> {
+    let b = budget();
+    if let Err(e) = f() {
+        eprintln!("  {what}: {e:?}");
+        return None;
+    }
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < b {
+        if let Err(e) = f() {
+            eprintln!("  {what}: {e:?}");
+            return None;
+        }
+        n += 1;
+    }
+    Some(n as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The same operation on `threads` threads at once, each with its own
+/// state from `make`; total operations per second.
+fn rate_threads<S, E: std::fmt::Debug>(
+    what: &str,
+    threads: usize,
+    make: impl Fn() -> S + Sync,
+    op: impl Fn(&mut S) -> Result<(), E> + Sync,
+) -> Option<f64> {
+    let results: Vec<Option<f64>> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut st = make();
+                    rate(what, || op(&mut st))
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().ok().flatten()).collect()
+    });
+    results.into_iter().sum()
+}
+
+/// A PKCS#11 library with an initialized token, logged in, and the keys
+/// of the benchmark.
+struct Token {
+    p: Pkcs11,
+    slot: cryptoki::slot::Slot,
+    aes: ObjectHandle,
+    hmac: ObjectHandle,
+    rsa: ObjectHandle,
+    ec: ObjectHandle,
+}
+
+impl Token {
+    /// The token and the session that holds the login: closing an
+    /// application's last session logs it out (PKCS#11 3.0 §5.6.4).
+    fn open(lib: &str, label: &str) -> (Token, Session) {
+        let p = Pkcs11::new(lib).expect("load module");
+        p.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+            .expect("C_Initialize");
+        let slot = p.get_slots_with_token().expect("slots").remove(0);
+        let so = AuthPin::new(SO_PIN.into());
+        p.init_token(slot, &so, label).expect("C_InitToken");
+        let s = p.open_rw_session(slot).expect("session");
+        s.login(UserType::So, Some(&so)).expect("SO login");
+        s.init_pin(&AuthPin::new(USER_PIN.into()))
+            .expect("C_InitPIN");
+        s.logout().expect("logout");
+        s.login(UserType::User, Some(&AuthPin::new(USER_PIN.into())))
+            .expect("user login");
+        let aes = s
+            .generate_key(
+                &Mechanism::AesKeyGen,
+                &[
+                    Attribute::Token(true),
+                    Attribute::ValueLen(32.into()),
+                    Attribute::Encrypt(true),
+                    Attribute::Decrypt(true),
+                ],
+            )
+            .expect("AES key");
+        let hmac = s
+            .create_object(&[
+                Attribute::Class(ObjectClass::SECRET_KEY),
+                Attribute::KeyType(KeyType::GENERIC_SECRET),
+                Attribute::Token(true),
+                Attribute::Value(vec![0x5c; 32]),
+                Attribute::Sign(true),
+                Attribute::Verify(true),
+            ])
+            .expect("HMAC key");
+        let (_, rsa) = s
+            .generate_key_pair(
+                &Mechanism::RsaPkcsKeyPairGen,
+                &[
+                    Attribute::Token(true),
+                    Attribute::ModulusBits(2048.into()),
+                    Attribute::PublicExponent(vec![1, 0, 1]),
+                ],
+                &[Attribute::Token(true), Attribute::Sign(true)],
+            )
+            .expect("RSA key pair");
+        let (_, ec) = s
+            .generate_key_pair(
+                &Mechanism::EccKeyPairGen,
+                &[Attribute::Token(true), Attribute::EcParams(P256.to_vec())],
+                &[Attribute::Token(true), Attribute::Sign(true)],
+            )
+            .expect("EC key pair");
+        let t = Token {
+            p,
+            slot,
+            aes,
+            hmac,
+            rsa,
+            ec,
+        };
+        (t, s)
+    }
+
+    /// A new session; the login is the application's, shared by all.
+    fn session(&self) -> Session {
+        self.p.open_rw_session(self.slot).expect("session")
+    }
+}
+
+fn gcm_encrypt(
+    s: &Session,
+    k: ObjectHandle,
+    iv: &mut u64,
+    data: &[u8],
+) -> cryptoki::error::Result<()> {
+    *iv += 1;
+    let mut nonce = [0u8; 12];
+    nonce[4..].copy_from_slice(&iv.to_be_bytes());
+    let m = Mechanism::AesGcm(GcmParams::new(&mut nonce, &[], 128.into())?);
+    s.encrypt(&m, k, data).map(drop)
+}
+
+fn rsa_sign(s: &Session, k: ObjectHandle, data: &[u8]) -> cryptoki::error::Result<()> {
+    s.sign(&Mechanism::Sha256RsaPkcs, k, data).map(drop)
+}
+
+/// The single-threaded figures and the 1-vs-2-thread figures of one library.
+fn bench_token(t: &Token, name: &str) -> Vec<Option<f64>> {
+    eprintln!("{name}: measuring");
+    let s = t.session();
+    let page = vec![0xa5u8; 4096];
+    let kib = vec![0x3cu8; 1024];
+    let mut iv = 0u64;
+    let mut out = vec![
+        rate("AES-256-GCM", || gcm_encrypt(&s, t.aes, &mut iv, &page)),
+        rate("HMAC-SHA256", || {
+            s.sign(&Mechanism::Sha256Hmac, t.hmac, &kib).map(drop)
+        }),
+        rate("RSA sign", || rsa_sign(&s, t.rsa, &kib)),
+        rate("ECDSA sign", || {
+            s.sign(&Mechanism::EcdsaSha256, t.ec, &kib).map(drop)
+        })
+        .or_else(|| {
+            // SoftHSM2 2.6 has CKM_ECDSA but not CKM_ECDSA_SHA256.
+            eprintln!("  {name}: ECDSA as CKM_ECDSA over a SHA-256 computed here");
+            rate("ECDSA sign", || {
+                s.sign(&Mechanism::Ecdsa, t.ec, &openssl::sha::sha256(&kib))
+                    .map(drop)
+            })
+        }),
+        rate("token AES keygen", || {
+            s.generate_key(
+                &Mechanism::AesKeyGen,
+                &[Attribute::Token(true), Attribute::ValueLen(32.into())],
+            )
+            .map(drop)
+        }),
+    ];
+    eprintln!("{name}: creating {FIND_OBJECTS} token objects");
+    let start = Instant::now();
+    let mut created = true;
+    for i in 0..FIND_OBJECTS {
+        let r = s.create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Token(true),
+            Attribute::Value(vec![(i % 251) as u8; 16]),
+            Attribute::Label(format!("object-{i}").into_bytes()),
+        ]);
+        if let Err(e) = r {
+            eprintln!("  creating object {i}: {e:?}");
+            created = false;
+            break;
+        }
+    }
+    eprintln!("{name}: created in {:.1} s", start.elapsed().as_secs_f64());
+    out.push(if created {
+        let mut i = 0usize;
+        rate("C_FindObjects", || {
+            i = (i + 7919) % FIND_OBJECTS;
+            let label = format!("object-{i}").into_bytes();
+            let found = s.find_objects(&[Attribute::Label(label)])?;
+            if found.len() == 1 {
+                Ok(())
+            } else {
+                Err(cryptoki::error::Error::InvalidValue)
+            }
+        })
+    } else {
+        None
+    });
+    for threads in [1, 2] {
+        out.push(rate_threads(
+            "RSA sign",
+            threads,
+            || t.session(),
+            |s| rsa_sign(s, t.rsa, &kib),
+        ));
+    }
+    for threads in [1, 2] {
+        out.push(rate_threads(
+            "AES-GCM",
+            threads,
+            || (t.session(), 0u64),
+            |(s, iv)| gcm_encrypt(s, t.aes, iv, &page),
+        ));
+    }
+    out
+}
+
+/// The same operations with the `openssl` crate directly.
+fn bench_openssl() -> Vec<Option<f64>> {
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::sign::Signer;
+    use openssl::symm::{encrypt_aead, Cipher};
+    eprintln!("OpenSSL: measuring");
+    let page = vec![0xa5u8; 4096];
+    let kib = vec![0x3cu8; 1024];
+    let key = [7u8; 32];
+    let rsa = PKey::from_rsa(Rsa::generate(2048).expect("RSA")).expect("pkey");
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("P-256");
+    let ec = PKey::from_ec_key(EcKey::generate(&group).expect("EC")).expect("pkey");
+    let hmac = PKey::hmac(&[0x5c; 32]).expect("HMAC key");
+    let gcm = |iv: &mut u64| {
+        *iv += 1;
+        let mut nonce = [0u8; 12];
+        nonce[4..].copy_from_slice(&iv.to_be_bytes());
+        let mut tag = [0u8; 16];
+        encrypt_aead(
+            Cipher::aes_256_gcm(),
+            &key,
+            Some(&nonce),
+            &[],
+            &page,
+            &mut tag,
+        )
+        .map(drop)
+    };
+    let rsa_sign = || {
+        let mut sg = Signer::new(MessageDigest::sha256(), &rsa)?;
+        sg.update(&kib)?;
+        sg.sign_to_vec().map(drop)
+    };
+    let mut iv = 0u64;
+    let mut out = vec![
+        rate("AES-256-GCM", || gcm(&mut iv)),
+        rate("HMAC-SHA256", || {
+            let mut sg = Signer::new(MessageDigest::sha256(), &hmac)?;
+            sg.update(&kib)?;
+            sg.sign_to_vec().map(drop)
+        }),
+        rate("RSA sign", rsa_sign),
+        rate("ECDSA sign", || {
+            let mut sg = Signer::new(MessageDigest::sha256(), &ec)?;
+            sg.update(&kib)?;
+            sg.sign_to_vec().map(drop)
+        }),
+        // No token: key generation is 32 random bytes; no objects to find.
+        rate("AES keygen (random bytes)", || {
+            let mut k = [0u8; 32];
+            openssl::rand::rand_bytes(&mut k)
+        }),
+        None,
+    ];
+    for threads in [1, 2] {
+        out.push(rate_threads("RSA sign", threads, || (), |_| rsa_sign()));
+    }
+    for threads in [1, 2] {
+        out.push(rate_threads("AES-GCM", threads, || 0u64, gcm));
+    }
+    out
+}
+
+fn target_dir() -> PathBuf {
+    // The example binary lives in <target>/release/examples/.
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("target/release"))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().display();
+    let kb_module = std::env::var("KEYBRIDGE_MODULE").unwrap_or_else(|_| {
+        target_dir()
+            .join("libkeybridge_pkcs11.so")
+            .display()
+            .to_string()
+    });
+    let hsm_module = std::env::var("SOFTHSM2_MODULE")
+        .unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".to_string());
+    let kb_conf = dir.path().join("keybridge.toml");
+    std::fs::write(
+        &kb_conf,
+        format!(
+            "[store]\npath = \"{d}/store.db\"\n[master_key]\nfile = \"{d}/master.key\"\n\
+             [pkcs11]\nlog_file = \"{d}/pkcs11.log\"\n"
+        ),
+    )
+    .expect("keybridge config");
+    std::fs::create_dir(dir.path().join("softhsm")).expect("SoftHSM2 token dir");
+    let hsm_conf = dir.path().join("softhsm2.conf");
+    std::fs::write(
+        &hsm_conf,
+        format!(
+            "directories.tokendir = {d}/softhsm\nobjectstore.backend = file\nlog.level = ERROR\n"
+        ),
+    )
+    .expect("SoftHSM2 config");
+    std::env::set_var("KEYBRIDGE_CONF", &kb_conf);
+    std::env::set_var("SOFTHSM2_CONF", &hsm_conf);
+
+    let (kb, _kb_login) = Token::open(&kb_module, "bench");
+    let kb_rows = bench_token(&kb, "keybridge");
+    let hsm_rows = if std::path::Path::new(&hsm_module).exists() {
+        let (hsm, _hsm_login) = Token::open(&hsm_module, "bench");
+        bench_token(&hsm, "SoftHSM2")
+    } else {
+        eprintln!("SoftHSM2 not found at {hsm_module}: its column is empty");
+        vec![None; kb_rows.len()]
+    };
+    let ossl_rows = bench_openssl();
+
+    let names = [
+        "AES-256-GCM encrypt 4 KiB",
+        "HMAC-SHA256 1 KiB",
+        "RSA-2048 sign (SHA256_RSA_PKCS)",
+        "ECDSA P-256 sign (ECDSA_SHA256)",
+        "token AES-256 key generation",
+        "C_FindObjects by label, 10,000 objs",
+        "RSA-2048 sign, 1 thread",
+        "RSA-2048 sign, 2 threads",
+        "AES-256-GCM 4 KiB, 1 thread",
+        "AES-256-GCM 4 KiB, 2 threads",
+    ];
+    let rows: Vec<Row> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                *n,
+                kb_rows.get(i).copied().flatten(),
+                hsm_rows.get(i).copied().flatten(),
+                ossl_rows.get(i).copied().flatten(),
+            )
+        })
+        .collect();
+    let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.0}"));
+    let r = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+        _ => "n/a".to_string(),
+    };
+    println!("| operation (ops/s) | keybridge | SoftHSM2 | OpenSSL | kb/SoftHSM2 | kb/OpenSSL |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (n, kb, hsm, ossl) in rows {
+        println!(
+            "| {n} | {} | {} | {} | {} | {} |",
+            f(kb),
+            f(hsm),
+            f(ossl),
+            r(kb, hsm),
+            r(kb, ossl)
+        );
+    }
+    let _ = kb.p.finalize();
+}
