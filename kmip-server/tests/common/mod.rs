@@ -2,6 +2,8 @@
 //! own data directory, and connects to it over mutual TLS.
 #![allow(dead_code)]
 
+pub mod access_ops;
+
 use kmip::client::Client;
 use kmip::ProtocolVersion;
 use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslStream, SslVerifyMode};
