@@ -512,7 +512,11 @@ fn kmip_side_key_pairs_are_usable_and_unusable_keys_are_skipped() {
     };
     let st = Store::new();
     let p = st.pkcs11();
-    let slot = init_token(&p, "kmip-side");
+    init_token(&p, "kmip-side");
+    // The module carries its own copy of SQLite: finalize it before this
+    // process opens the store with the test's copy (POSIX locks are per
+    // process, so two copies in one process must not share a file).
+    p.finalize().unwrap();
     // The store as the KMIP server sees it: a pair made by keygen directly,
     // and a public key it keeps without a usable algorithm.
     let ks = KeyStore::open(&st.dir.path().join("store.db")).unwrap();
@@ -542,6 +546,15 @@ fn kmip_side_key_pairs_are_usable_and_unusable_keys_are_skipped() {
     let mut opaque = Attributes::new(ObjectType::PublicKey, now);
     opaque.names.push("kmip-opaque".into());
     part.create(opaque, Some(SecretBytes::from_slice(b"not a key")))
+        .unwrap();
+    drop(part);
+    drop(ks);
+    let p = st.pkcs11();
+    let slot = p
+        .get_slots_with_initialized_token()
+        .unwrap()
+        .into_iter()
+        .find(|sl| p.get_token_info(*sl).unwrap().label().trim_end() == "kmip-side")
         .unwrap();
     let s = user_session(&p, slot);
     let found = s
