@@ -34,8 +34,8 @@ use keystore::ObjectType;
 /// context-specific login.
 #[derive(Debug, Clone)]
 pub struct KeyUse {
-    /// "sign", "verify", "encrypt", "decrypt".
-    pub operation: &'static str,
+    /// Sign, Verify, Encrypt or Decrypt; its name is the audit operation.
+    pub operation: Operation,
     /// The key's unique identifier (CKA_UNIQUE_ID).
     pub uid: String,
     pub mechanism: CK_MECHANISM_TYPE,
@@ -51,7 +51,7 @@ impl KeyUse {
     pub fn new(
         m: &Module,
         slot: CK_SLOT_ID,
-        operation: &'static str,
+        operation: Operation,
         k: &Obj,
         mechanism: CK_MECHANISM_TYPE,
     ) -> Result<KeyUse> {
@@ -59,7 +59,7 @@ impl KeyUse {
             operation,
             uid: k.uid.clone(),
             mechanism,
-            needs_login: needs_context_login(m, slot, k, policy_operation(operation))?,
+            needs_login: needs_context_login(m, slot, k, operation)?,
             audited: k.attrs.object_type != ObjectType::PublicKey,
         })
     }
@@ -95,22 +95,12 @@ impl KeyUse {
             audit::record(
                 m,
                 slot,
-                self.operation,
+                self.operation.name(),
                 Some(&self.uid),
                 &audit::outcome(r),
                 Some(format!("mechanism {:#x}", self.mechanism)),
             );
         }
-    }
-}
-
-/// The policy operation of a use named as in the audit log.
-fn policy_operation(operation: &str) -> Operation {
-    match operation {
-        "sign" => Operation::Sign,
-        "verify" => Operation::Verify,
-        "encrypt" => Operation::Encrypt,
-        _ => Operation::Decrypt,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
 use cryptoki_sys::*;
+use keystore::access::Operation;
 use keystore::crypto::cipher::{self, CipherContext, CipherMode, Direction};
 use keystore::crypto::rsa_crypt::{self, RsaPadding};
 use keystore::crypto::wrap;
@@ -193,6 +194,15 @@ pub fn data_error(e: keystore::Error, dir: Direction) -> Error {
     }
 }
 
+/// What a direction asks of a key: its lifecycle use, its CKA_ENCRYPT /
+/// CKA_DECRYPT usage bit, and the operation grants and MFA policies name.
+pub(crate) fn key_use_of(dir: Direction) -> (Usage, u32, Operation) {
+    match dir {
+        Direction::Encrypt => (Usage::Protect, UsageMask::ENCRYPT, Operation::Encrypt),
+        Direction::Decrypt => (Usage::Process, UsageMask::DECRYPT, Operation::Decrypt),
+    }
+}
+
 fn op_slot(s: &mut Session, dir: Direction) -> &mut Option<CryptOp> {
     match dir {
         Direction::Encrypt => &mut s.encrypt,
@@ -211,19 +221,16 @@ pub fn init(
         if op_slot(s, dir).is_some() {
             return fail(CKR_OPERATION_ACTIVE, "an operation is under way");
         }
-        let (flag, usage, bit) = match dir {
-            Direction::Encrypt => (CKF_ENCRYPT, Usage::Protect, UsageMask::ENCRYPT),
-            Direction::Decrypt => (CKF_DECRYPT, Usage::Process, UsageMask::DECRYPT),
+        let flag = match dir {
+            Direction::Encrypt => CKF_ENCRYPT,
+            Direction::Decrypt => CKF_DECRYPT,
         };
+        let (usage, bit, op) = key_use_of(dir);
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
         let kind = cipher_kind(m)?;
         let value = key_for(&kind, &k, m, bit)?;
-        let name = match dir {
-            Direction::Encrypt => "encrypt",
-            Direction::Decrypt => "decrypt",
-        };
-        let key_use = KeyUse::new(md, s.slot, name, &k, m.ty)?;
+        let key_use = KeyUse::new(md, s.slot, op, &k, m.ty)?;
         // A context-specific login counts only after this Init (§5.6.8).
         s.context_login = false;
         if let CryptKind::Cipher(mode) = &kind {

@@ -12,8 +12,6 @@ use crate::objects::in_session;
 use crate::session::Session;
 use cryptoki_sys::*;
 use keystore::crypto::cipher::{self, CipherContext, CipherMode, Direction};
-use keystore::lifecycle::Usage;
-use keystore::object::UsageMask;
 use keystore::SecretBytes;
 use zeroize::Zeroizing;
 
@@ -55,17 +53,14 @@ pub fn init(
         if slot(s, dir).is_some() {
             return fail(CKR_OPERATION_ACTIVE, "an operation is under way");
         }
-        let (flag, usage, bit) = match dir {
-            Direction::Encrypt => (CKF_MESSAGE_ENCRYPT, Usage::Protect, UsageMask::ENCRYPT),
-            Direction::Decrypt => (CKF_MESSAGE_DECRYPT, Usage::Process, UsageMask::DECRYPT),
+        let flag = match dir {
+            Direction::Encrypt => CKF_MESSAGE_ENCRYPT,
+            Direction::Decrypt => CKF_MESSAGE_DECRYPT,
         };
+        let (usage, bit, op) = super::crypt::key_use_of(dir);
         mechanism::require(m.ty, flag)?;
         let k = md.load_key(s, key, usage)?;
         check_aes_key(&k, m, bit)?;
-        let op = match dir {
-            Direction::Encrypt => keystore::access::Operation::Encrypt,
-            Direction::Decrypt => keystore::access::Operation::Decrypt,
-        };
         if crate::key_use::needs_context_login(md, s.slot, &k, op)? {
             // A message-based operation has no per-use login point.
             return fail(

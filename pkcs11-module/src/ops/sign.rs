@@ -11,6 +11,7 @@ use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
 use cryptoki_sys::*;
+use keystore::access::Operation;
 use keystore::crypto::mac::{self, Mac, MacAlgorithm};
 use keystore::lifecycle::Usage;
 use keystore::object::UsageMask;
@@ -114,7 +115,17 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
             return fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key may not do that");
         }
         mechanism::allowed(&k.attrs, m.ty)?;
-        let key_use = KeyUse::new(md, s.slot, if sign { "sign" } else { "verify" }, &k, m.ty)?;
+        let key_use = KeyUse::new(
+            md,
+            s.slot,
+            if sign {
+                Operation::Sign
+            } else {
+                Operation::Verify
+            },
+            &k,
+            m.ty,
+        )?;
         // A context-specific login counts only after this Init (§5.6.8).
         s.context_login = false;
         if let Some(op) = asym_op {
