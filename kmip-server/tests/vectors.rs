@@ -86,8 +86,8 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
     ),
     (
         "v2.1/QS-M-1-21",
-        "Query must list Adjust Attribute, Export, Import and Set Endpoint Role, which \
-         keybridge does not implement",
+        "Query must list Adjust Attribute and Set Endpoint Role, which keybridge does not \
+         implement",
     ),
     (
         "v1.4/SUITEB_128-M-1-14",

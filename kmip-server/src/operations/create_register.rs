@@ -206,7 +206,6 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
 pub fn register(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = object_type(payload)?;
     let mut a = base(t, ctx.identity);
-    attrs::apply_template(&mut a, &[fresh()])?;
     attrs::apply_template(&mut a, &template(payload)?)?;
     let value = crate::objects::value_from_request(t, payload, &mut a)?;
     if !t.is_secret() {
