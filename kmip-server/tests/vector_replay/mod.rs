@@ -1,6 +1,7 @@
 //! The OASIS vector replay's comparison of a response with the expected
 //! one, and the values it captures on the way (see `tests/vectors.rs`).
 
+pub(crate) mod http;
 mod sets;
 
 use kmip::template::{Placeholder, PlaceholderKind, Template, TemplateValue};
