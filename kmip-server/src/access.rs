@@ -213,7 +213,7 @@ fn check_credentials(
 /// [`authorize`]).
 pub fn permission(operation: u32) -> Option<Operation> {
     Some(match operation {
-        op::Get => Operation::Get,
+        op::Get | op::Export => Operation::Get,
         op::Check | op::GetAttributes | op::GetAttributeList | op::ObtainLease => {
             Operation::GetAttributes
         }
@@ -340,7 +340,7 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
         }
         // Other keys the request uses must be in the same partition and
         // granted too: the wrapping key of a Get.
-        if operation == op::Get {
+        if matches!(operation, op::Get | op::Export) {
             if let Some(spec) = payload.find(Tag::KeyWrappingSpecification) {
                 for info in [
                     Tag::EncryptionKeyInformation,
@@ -385,7 +385,7 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
     let policy = mfa_policy(&obj);
     let covered = policy.contains(need)
         || (need == Operation::Export && policy.contains(Operation::Get))
-        || (operation == op::Get && policy.contains(Operation::Export));
+        || (matches!(operation, op::Get | op::Export) && policy.contains(Operation::Export));
     if covered && !ctx.otp {
         record(
             ctx.server,
@@ -426,6 +426,7 @@ mod tests {
     fn every_object_operation_needs_a_permission() {
         for o in [
             op::Get,
+            op::Export,
             op::Check,
             op::GetAttributes,
             op::GetAttributeList,

@@ -60,6 +60,10 @@ pub async fn handle(
             },
             _ = stop.changed() => break,
         }
+        if header.starts_with(b"POST ") {
+            crate::http::serve(&mut stream, &header, &state, &identity, &client, &mut stop).await;
+            break;
+        }
         let rest = match binary::remaining_message_len(&header, &state.config.limits) {
             Ok(n) => n,
             Err(e) => {
@@ -90,18 +94,19 @@ pub async fn handle(
 fn respond(state: &State, identity: &str, client: &str, bytes: &[u8]) -> Vec<u8> {
     let response = match binary::decode_with_limits(bytes, &state.config.limits) {
         Ok(request) => crate::dispatch::handle(state, identity, client, &request),
-        Err(e) => error_message(&e),
+        Err(e) => error_message(&e, ProtocolVersion::V1_0),
     };
     kmip::encode(&response).unwrap_or_else(|_| {
         framing_error(&kmip::Error::InvalidMessage("response too large".into()))
     })
 }
 
-fn error_message(e: &kmip::Error) -> Ttlv {
+/// The answer to a message that cannot be read (in `version`).
+pub fn error_message(e: &kmip::Error, version: ProtocolVersion) -> Ttlv {
     let err = crate::error::Error::from(kmip::Error::InvalidMessage(e.to_string()));
-    let (reason, message) = err.result(ProtocolVersion::V1_0);
+    let (reason, message) = err.result(version);
     kmip::message::response_message(
-        ProtocolVersion::V1_0,
+        version,
         keystore::lifecycle::now(),
         &[kmip::message::ResponseBatchItem::failure(
             None, None, reason, message,
@@ -110,5 +115,5 @@ fn error_message(e: &kmip::Error) -> Ttlv {
 }
 
 fn framing_error(e: &kmip::Error) -> Vec<u8> {
-    kmip::encode(&error_message(e)).unwrap_or_default()
+    kmip::encode(&error_message(e, ProtocolVersion::V1_0)).unwrap_or_default()
 }

@@ -232,13 +232,26 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
             .map(|b| b.len())
             .unwrap_or(usize::MAX);
         if usize::try_from(max).is_ok_and(|m| size > m) {
-            response = whole_message_error(
-                version,
-                &Error::kmip(
-                    rr::ResponseTooLarge,
-                    format!("response of {size} bytes exceeds Maximum Response Size {max}"),
-                ),
-            );
+            // Each item is answered (KMIP 2.1 §9.1.3.2.x Maximum Response
+            // Size), with its Operation and Unique Batch Item ID, by the
+            // error instead of its payload.
+            let (reason, message) = Error::kmip(
+                rr::ResponseTooLarge,
+                format!("response of {size} bytes exceeds Maximum Response Size {max}"),
+            )
+            .result(version);
+            let too_large: Vec<ResponseBatchItem> = out
+                .iter()
+                .map(|i| {
+                    ResponseBatchItem::failure(
+                        i.operation,
+                        i.unique_batch_item_id.clone(),
+                        reason,
+                        message.clone(),
+                    )
+                })
+                .collect();
+            response = response_message(version, now(), &too_large);
         }
     }
     response

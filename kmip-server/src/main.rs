@@ -15,6 +15,7 @@ mod connection;
 mod dev;
 mod dispatch;
 mod error;
+mod http;
 mod migrate;
 mod objects;
 mod operations;

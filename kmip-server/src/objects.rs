@@ -387,14 +387,11 @@ pub fn object_structure(obj: &ManagedObject, format: Option<u32>) -> Result<Ttlv
     if a.object_type != ObjectType::SecretData {
         let alg = crate::attributes::values(obj, Tag::CryptographicAlgorithm);
         block.extend(alg);
-        if let Some(l) = a.length.or_else(|| {
+        block.extend(
             crate::attributes::values(obj, Tag::CryptographicLength)
-                .first()
-                .and_then(|t| t.as_integer().ok())
-                .map(|l| l as u32)
-        }) {
-            block.push(Ttlv::integer(Tag::CryptographicLength, l as i32));
-        }
+                .into_iter()
+                .take(1),
+        );
     }
     let key_block = Ttlv::structure(Tag::KeyBlock, block);
     Ok(match a.object_type {

@@ -102,6 +102,9 @@ pub enum Error {
     /// The XML document does not have the shape this parser expects.
     #[error("unexpected XML content: {0}")]
     UnexpectedXml(String),
+    /// A JSON-encoded message is malformed or does not have the KMIP shape.
+    #[error("JSON encoding: {0}")]
+    InvalidJson(String),
     /// A placeholder (`$NOW`, `$UNIQUE_IDENTIFIER_0`, ...) where a concrete value is required.
     #[error("element {tag}: placeholder {name} has no value")]
     UnresolvedPlaceholder { tag: Tag, name: String },

@@ -8,6 +8,7 @@
 //!   enumerations of KMIP 1.0–2.1 as data tables.
 //! - [`xml`]: the KMIP XML encoding (KMIP Profiles 2.1 §5.4) into and out of
 //!   the tree, and [`Template`] trees that keep test-vector placeholders.
+//! - [`json`]: the KMIP JSON encoding (KMIP Profiles 2.1 §5.5).
 //! - [`vectors`]: reader of the OASIS KMIP XML test-vector files.
 //!
 //! No storage, no networking: those live in `kmip-server`.
@@ -20,6 +21,7 @@ pub mod binary;
 pub mod client;
 pub mod enums;
 mod error;
+pub mod json;
 pub mod message;
 pub mod tables;
 mod tag;

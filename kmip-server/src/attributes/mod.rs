@@ -19,7 +19,7 @@ mod read;
 mod write;
 
 pub use convert::{algorithm_from_kmip, meta, set_meta, value_from_store, value_to_store};
-pub use read::{all, values, vendor_values};
+pub use read::{all_for, std_values, values, vendor_values};
 pub use write::{apply_template, put_values, put_vendor};
 
 /// Vendor identification under which standard attributes without a keystore
@@ -42,6 +42,23 @@ pub enum Attr {
     },
 }
 
+/// A 1.x custom attribute name `x-Name` / `y-Name` (KMIP 1.4 §3.47) is
+/// vendor "x" / "y" and name `Name` in 2.x; other names have no vendor.
+pub fn split_1x_name(name: &str) -> (Option<String>, String) {
+    match name.split_once('-') {
+        Some((v @ ("x" | "y"), n)) => (Some(v.to_string()), n.to_string()),
+        _ => (None, name.to_string()),
+    }
+}
+
+/// The 1.x name of a custom attribute: the inverse of [`split_1x_name`].
+pub fn join_1x_name(vendor: Option<&str>, name: &str) -> String {
+    match vendor {
+        Some(v @ ("x" | "y")) => format!("{v}-{name}"),
+        _ => name.to_string(),
+    }
+}
+
 /// Reads one 1.x `Attribute` structure.
 pub fn from_1x(a: &Ttlv) -> Result<Attr> {
     let name = a.child_text(Tag::AttributeName)?;
@@ -49,11 +66,7 @@ pub fn from_1x(a: &Ttlv) -> Result<Attr> {
     Ok(match attribute_names::tag_of(name) {
         Some(tag) => Attr::Std(Ttlv::new(tag, value.value.clone())),
         None => {
-            // `x-Name` / `y-Name` (KMIP 1.4 §3.47) is vendor "x" / "y" in 2.x.
-            let (vendor, name) = match name.split_once('-') {
-                Some((v @ ("x" | "y"), n)) => (Some(v.to_string()), n.to_string()),
-                _ => (None, name.to_string()),
-            };
+            let (vendor, name) = split_1x_name(name);
             Attr::Vendor {
                 vendor,
                 name,
@@ -148,16 +161,13 @@ pub fn encode(attrs: &[Attr], version: ProtocolVersion) -> Vec<Ttlv> {
                     value,
                 },
                 false,
-            ) => {
-                let name = match vendor.as_deref() {
-                    Some(v @ ("x" | "y")) => format!("{v}-{name}"),
-                    _ => name.clone(),
-                };
-                out.push(Ttlv::structure(
-                    Tag::Attribute,
-                    vec![Ttlv::text(Tag::AttributeName, name), value.clone()],
-                ))
-            }
+            ) => out.push(Ttlv::structure(
+                Tag::Attribute,
+                vec![
+                    Ttlv::text(Tag::AttributeName, join_1x_name(vendor.as_deref(), name)),
+                    value.clone(),
+                ],
+            )),
         }
     }
     out

@@ -2,7 +2,7 @@
 
 use super::convert::{algorithm_to_kmip, std_name};
 use super::*;
-use keystore::object::{AttributeValue, CustomAttribute};
+use keystore::object::{AttributeValue, CustomAttribute, ObjectType};
 use keystore::{Attributes, ManagedObject};
 use kmip::enums::cryptographic_algorithm as ca;
 use kmip::{Tag, Ttlv};
@@ -24,9 +24,12 @@ pub fn values(obj: &ManagedObject, tag: Tag) -> Vec<Ttlv> {
             (_, Some(alg)) => vec![Ttlv::enumeration(tag, algorithm_to_kmip(alg))],
             (_, None) => std_values(a, tag),
         },
-        Tag::CryptographicLength => match a.length {
-            Some(l) => vec![Ttlv::integer(tag, l as i32)],
-            None => std_values(a, tag),
+        Tag::CryptographicLength => match (meta(a, "length"), a.length) {
+            // The length the client named (168 for a Triple DES key stored
+            // as its 192 bits with parity).
+            (Some(AttributeValue::Integer(l)), Some(_)) => vec![Ttlv::integer(tag, l)],
+            (_, Some(l)) => vec![Ttlv::integer(tag, l as i32)],
+            (_, None) => std_values(a, tag),
         },
         Tag::CryptographicUsageMask if a.usage.0 != 0 => {
             vec![Ttlv::integer(tag, a.usage.0 as i32)]
@@ -104,6 +107,22 @@ pub fn values(obj: &ManagedObject, tag: Tag) -> Vec<Ttlv> {
                 Ttlv::enumeration(Tag::DRBGAlgorithm, kmip::enums::drbg_algorithm::CTR),
             ],
         )],
+        // KMIP 2.1 §4.54: a fixed-length identifier, SHA-256 of the Unique Identifier.
+        Tag::ShortUniqueIdentifier => vec![Ttlv::bytes(
+            tag,
+            openssl::sha::sha256(obj.uid.as_bytes()).to_vec(),
+        )],
+        // Objects are kept by software (KMIP 2.1 §4.45), even when the
+        // store's master key is in an HSM.
+        Tag::ProtectionStorageMask => vec![Ttlv::integer(
+            tag,
+            kmip::enums::protection_storage_mask::Software as i32,
+        )],
+        // The lease every client gets (Obtain Lease, KMIP 2.1 §6.1.33).
+        Tag::LeaseTime if a.object_type != ObjectType::Certificate => match std_values(a, tag) {
+            v if v.is_empty() => vec![Ttlv::interval(tag, crate::operations::misc::LEASE_SECONDS)],
+            v => v,
+        },
         Tag::KeyFormatType => crate::objects::default_format(obj)
             .map(|f| Ttlv::enumeration(tag, f))
             .into_iter()
@@ -118,7 +137,7 @@ pub fn values(obj: &ManagedObject, tag: Tag) -> Vec<Ttlv> {
     }
 }
 
-fn std_values(a: &Attributes, tag: Tag) -> Vec<Ttlv> {
+pub fn std_values(a: &Attributes, tag: Tag) -> Vec<Ttlv> {
     let name = std_name(tag);
     a.custom
         .iter()
@@ -156,13 +175,45 @@ const REPORTED: &[Tag] = &[
     Tag::AlwaysSensitive,
     Tag::Extractable,
     Tag::NeverExtractable,
+    Tag::Fresh,
+    Tag::LeaseTime,
+    Tag::KeyFormatType,
+    Tag::ShortUniqueIdentifier,
+    Tag::ProtectionStorageMask,
     Tag::CertificateType,
     Tag::CertificateLength,
     Tag::CertificateSubjectCN,
     Tag::CertificateIssuerCN,
 ];
 
-/// Every attribute of `obj` (Get Attributes without a list).
+/// The key-protection flags, attributes since KMIP 1.4.
+const SINCE_1_4: &[Tag] = &[
+    Tag::Sensitive,
+    Tag::AlwaysSensitive,
+    Tag::Extractable,
+    Tag::NeverExtractable,
+];
+
+/// Attributes since KMIP 2.0.
+const SINCE_2_0: &[Tag] = &[
+    Tag::KeyFormatType,
+    Tag::ShortUniqueIdentifier,
+    Tag::ProtectionStorageMask,
+];
+
+/// Every attribute of `obj` a client of `version` knows (Get Attributes
+/// without a list, Get Attribute List).
+pub fn all_for(obj: &ManagedObject, version: kmip::ProtocolVersion) -> Vec<Attr> {
+    let mut out = all(obj);
+    let unknown = |t: Tag| {
+        (!version.is_2x() && SINCE_2_0.contains(&t))
+            || (version < kmip::ProtocolVersion::new(1, 4) && SINCE_1_4.contains(&t))
+    };
+    out.retain(|a| !matches!(a, Attr::Std(t) if unknown(t.tag)));
+    out
+}
+
+/// Every attribute of `obj`.
 pub fn all(obj: &ManagedObject) -> Vec<Attr> {
     let mut out: Vec<Attr> = Vec::new();
     for tag in REPORTED {

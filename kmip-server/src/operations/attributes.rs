@@ -21,7 +21,10 @@ fn references(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Reference>> {
         let name = n.as_text()?;
         out.push(match attribute_names::tag_of(name) {
             Some(t) => Reference::Std(t),
-            None => Reference::Vendor(None, name.to_string()),
+            None => {
+                let (vendor, name) = attrs::split_1x_name(name);
+                Reference::Vendor(vendor, name)
+            }
         });
     }
     for r in payload.find_all(Tag::AttributeReference) {
@@ -67,7 +70,7 @@ pub fn get_attributes(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let obj = ctx.partition.get(&uid)?;
     let refs = references(ctx, payload)?;
     let found: Vec<Attr> = if refs.is_empty() {
-        attrs::all(&obj)
+        attrs::all_for(&obj, ctx.version)
     } else {
         refs.iter().flat_map(|r| read(&obj, r)).collect()
     };
@@ -80,7 +83,7 @@ pub fn get_attribute_list(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>
     let mut out = super::uid_only(&uid);
     let mut seen: Vec<Tag> = Vec::new();
     let mut vendors: Vec<(Option<String>, String)> = Vec::new();
-    for a in attrs::all(&obj) {
+    for a in attrs::all_for(&obj, ctx.version) {
         match a {
             Attr::Std(t) if !seen.contains(&t.tag) => seen.push(t.tag),
             Attr::Vendor { vendor, name, .. }
@@ -108,7 +111,10 @@ pub fn get_attribute_list(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>
                 ],
             ));
         } else {
-            out.push(Ttlv::text(Tag::AttributeName, n));
+            out.push(Ttlv::text(
+                Tag::AttributeName,
+                attrs::join_1x_name(v.as_deref(), &n),
+            ));
         }
     }
     Ok(out)
@@ -249,7 +255,15 @@ pub fn add_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
 pub fn modify_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let uid = ctx.uid(payload)?;
     let (attr, index) = required(payload, Tag::NewAttribute)?;
-    let current = carried(payload, Tag::CurrentAttribute)?.map(|(a, _)| value_of(&a));
+    // Only 2.x names the value it replaces; a 1.x request's one `Attribute`
+    // is the new value (KMIP 1.4 §4.16: the Attribute Index picks the old).
+    let current = match payload.opt_child_structure(Tag::CurrentAttribute)? {
+        Some(w) => match w.children()?.first() {
+            Some(a) => Some(value_of(&attrs::from_2x(a)?)),
+            None => return Err(Error::kmip(rr::MissingData, "Current Attribute is empty")),
+        },
+        None => None,
+    };
     if let Attr::Std(t) = &attr {
         let obj = ctx.partition.get(&uid)?;
         let state = obj.attributes.lifecycle.state;
@@ -308,11 +322,14 @@ pub fn delete_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> 
         let index = payload.opt_child_integer(Tag::AttributeIndex)?;
         let attr = match attribute_names::tag_of(name) {
             Some(t) => Attr::Std(Ttlv::structure(t, Vec::new())),
-            None => Attr::Vendor {
-                vendor: None,
-                name: name.to_string(),
-                value: Ttlv::structure(Tag::AttributeValue, Vec::new()),
-            },
+            None => {
+                let (vendor, name) = attrs::split_1x_name(name);
+                Attr::Vendor {
+                    vendor,
+                    name,
+                    value: Ttlv::structure(Tag::AttributeValue, Vec::new()),
+                }
+            }
         };
         (attr, index, None)
     } else if let Some((a, _)) = carried(payload, Tag::CurrentAttribute)? {
@@ -333,6 +350,7 @@ pub fn delete_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> 
             None => return Err(Error::kmip(rr::MissingData, "no attribute to delete")),
         }
     };
+    let mut deleted: Option<Ttlv> = None;
     change_values(ctx, &uid, &attr, |mut cur| {
         let at = match (&exact, index) {
             (Some(e), _) => cur.iter().position(|x| x.value == e.value),
@@ -341,7 +359,7 @@ pub fn delete_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> 
         };
         match at {
             Some(i) => {
-                cur.remove(i);
+                deleted = Some(cur.remove(i));
                 Ok(cur)
             }
             None => Err(Error::kmip(
@@ -350,9 +368,19 @@ pub fn delete_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> 
             )),
         }
     })?;
-    let mut out = super::uid_only(&uid);
-    if !ctx.version.is_2x() {
-        out.truncate(1);
+    // KMIP 1.x answers with the attribute it deleted (KMIP 1.4 §4.17).
+    match (ctx.version.is_2x(), deleted) {
+        (false, Some(value)) => {
+            let gone = match attr {
+                Attr::Std(_) => Attr::Std(value),
+                Attr::Vendor { vendor, name, .. } => Attr::Vendor {
+                    vendor,
+                    name,
+                    value: Ttlv::new(Tag::AttributeValue, value.value),
+                },
+            };
+            Ok(echo(ctx, &uid, &gone))
+        }
+        _ => Ok(super::uid_only(&uid)),
     }
-    Ok(out)
 }

@@ -4,7 +4,7 @@ use crate::attributes::{self as attrs, Attr};
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
 use keystore::crypto::{Curve, DigestAlgorithm, KeyPairSpec, SymmetricAlgorithm};
-use keystore::object::ObjectType;
+use keystore::object::{AttributeValue, ObjectType};
 use keystore::{keygen, lifecycle, Algorithm, Attributes};
 use kmip::enums::result_reason as rr;
 use kmip::{Tag, Ttlv};
@@ -55,6 +55,33 @@ pub(super) fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> 
     })
 }
 
+/// A key the server makes has not been served to anyone yet: Fresh is true
+/// until the first Get (KMIP 2.1 §4.23); a template may say otherwise.
+fn fresh() -> Attr {
+    Attr::Std(Ttlv::boolean(Tag::Fresh, true))
+}
+
+/// Whether the template set Quantum Safe (KMIP 2.1 §4.47) to true: the
+/// client asks for an object that stays safe against a quantum computer.
+fn quantum_safe_asked(a: &Attributes) -> bool {
+    attrs::std_values(a, Tag::QuantumSafe)
+        .iter()
+        .any(|v| v.as_boolean().unwrap_or(false))
+}
+
+/// A symmetric key keeps at least 128 bits of strength against Grover's
+/// search only with 256 bits or more; Triple DES never does.
+fn quantum_safe_secret(alg: SymmetricAlgorithm, bits: u32) -> bool {
+    !matches!(alg, SymmetricAlgorithm::TripleDes) && bits >= 256
+}
+
+fn not_quantum_safe(what: &str) -> Error {
+    Error::kmip(
+        rr::GeneralFailure,
+        format!("NOT_SAFE: Quantum Safe was asked for, and {what} is not quantum safe"),
+    )
+}
+
 /// Create: generates a symmetric key.
 pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = object_type(payload)?;
@@ -65,10 +92,14 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         ));
     }
     let mut a = base(t, ctx.identity);
+    attrs::apply_template(&mut a, &[fresh()])?;
     attrs::apply_template(&mut a, &template(payload)?)?;
     let alg = symmetric_algorithm(&a)?;
     let bits = match (a.length, alg) {
-        (Some(168), SymmetricAlgorithm::TripleDes) => 192,
+        (Some(168), SymmetricAlgorithm::TripleDes) => {
+            attrs::set_meta(&mut a, "length", Some(AttributeValue::Integer(168)));
+            192
+        }
         (Some(l), _) => l,
         (None, SymmetricAlgorithm::ChaCha20) => 256,
         (None, SymmetricAlgorithm::TripleDes) => 192,
@@ -79,6 +110,9 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             ))
         }
     };
+    if quantum_safe_asked(&a) && !quantum_safe_secret(alg, bits) {
+        return Err(not_quantum_safe(&format!("a {bits}-bit {alg:?} key")));
+    }
     let uid = keygen::generate_secret_key(&ctx.partition, alg, bits, a)?;
     ctx.created(&uid);
     Ok(vec![
@@ -143,11 +177,17 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     )?;
     let mut private = base(ObjectType::PrivateKey, ctx.identity);
     let mut public = base(ObjectType::PublicKey, ctx.identity);
+    attrs::apply_template(&mut private, &[fresh()])?;
+    attrs::apply_template(&mut public, &[fresh()])?;
     attrs::apply_template(&mut private, &common)?;
     attrs::apply_template(&mut private, &private_t)?;
     attrs::apply_template(&mut public, &common)?;
     attrs::apply_template(&mut public, &public_t)?;
     let spec = pair_spec(&private).or_else(|_| pair_spec(&public))?;
+    if quantum_safe_asked(&private) || quantum_safe_asked(&public) {
+        // RSA, elliptic-curve and Edwards keys all fall to Shor's algorithm.
+        return Err(not_quantum_safe("an RSA or elliptic-curve key pair"));
+    }
     let ids = keygen::generate_key_pair(&ctx.partition, &spec, private, public)?;
     if let Some(u) = ctx.undo.as_mut() {
         u.push(crate::dispatch::UndoStep::Remove(

@@ -95,6 +95,9 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let mask = payload
         .opt_child_integer(Tag::StorageStatusMask)?
         .map_or(ssm::OnLineStorage, |m| m as u32);
+    let asks_state = filters
+        .iter()
+        .any(|f| matches!(f, Attr::Std(t) if t.tag == Tag::State));
     let mut found = Vec::new();
     // The caller's own objects, then those granted to it with `locate`
     // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
@@ -130,8 +133,16 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         }
         let status = if meta(&obj.attributes, "archived").is_some() {
             ssm::ArchivalStorage
-        } else if ctx.version.is_2x() && obj.attributes.lifecycle.state.is_destroyed() {
-            ssm::DestroyedStorage
+        } else if obj.attributes.lifecycle.state.is_destroyed() {
+            // KMIP 2.x has a Destroyed Storage bit; 1.x has none, so a
+            // destroyed object is found only when the client asks for a State.
+            if ctx.version.is_2x() {
+                ssm::DestroyedStorage
+            } else if asks_state {
+                ssm::OnLineStorage
+            } else {
+                0
+            }
         } else {
             ssm::OnLineStorage
         };

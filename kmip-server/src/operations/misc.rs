@@ -8,7 +8,7 @@ use kmip::{Tag, Ttlv};
 
 /// The lease a client gets: keybridge does not revoke leases, so this is
 /// advice on how long to cache, not a limit it enforces.
-const LEASE_SECONDS: u32 = 3600;
+pub const LEASE_SECONDS: u32 = 3600;
 
 /// Interop: test-case boundaries (Begin, End, Reset) from the OASIS test
 /// vectors; nothing to do but answer.

@@ -6,6 +6,7 @@ pub mod crypto_common;
 pub mod discover_query;
 pub mod encrypt;
 pub mod get;
+pub mod import_export;
 pub mod key_wrap;
 pub mod lifecycle;
 pub mod locate;
@@ -54,6 +55,8 @@ pub const OPERATIONS: &[u32] = &[
     op::Hash,
     op::ReKey,
     op::DeriveKey,
+    op::Export,
+    op::Import,
 ];
 
 /// Runs one batch item; returns its Response Payload.
@@ -92,6 +95,8 @@ pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
         op::Hash => rng_hash::hash(ctx, payload),
         op::ReKey => rekey_derive::rekey(ctx, payload),
         op::DeriveKey => rekey_derive::derive_key(ctx, payload),
+        op::Export => import_export::export(ctx, payload),
+        op::Import => import_export::import(ctx, payload),
         other => Err(Error::kmip(
             rr::OperationNotSupported,
             format!(

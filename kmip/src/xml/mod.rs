@@ -16,7 +16,7 @@
 //! The reader is iterative and bounded by [`DecodeLimits`] (document size,
 //! depth, element count), like the binary decoder.
 
-mod values;
+pub(crate) mod values;
 mod writer;
 
 use quick_xml::events::{BytesStart, Event};
@@ -266,7 +266,7 @@ impl Parser<'_> {
 }
 
 /// `tag="0x540001"` (hex, optional `0x`).
-fn parse_tag_attr(s: &str) -> Result<Tag> {
+pub(crate) fn parse_tag_attr(s: &str) -> Result<Tag> {
     let h = s
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
@@ -279,7 +279,10 @@ fn parse_tag_attr(s: &str) -> Result<Tag> {
 
 /// The tag whose tables name the value of `tag`: itself, or for an
 /// `AttributeValue` the attribute named by the sibling `AttributeName`.
-fn naming_tag<I: IntoIterator<Item = (Tag, Option<String>)>>(tag: Tag, siblings: I) -> Tag {
+pub(crate) fn naming_tag<I: IntoIterator<Item = (Tag, Option<String>)>>(
+    tag: Tag,
+    siblings: I,
+) -> Tag {
     if tag != Tag::AttributeValue {
         return tag;
     }
@@ -291,7 +294,7 @@ fn naming_tag<I: IntoIterator<Item = (Tag, Option<String>)>>(tag: Tag, siblings:
         .unwrap_or(tag)
 }
 
-fn attribute_name_of(t: &Template) -> (Tag, Option<String>) {
+pub(crate) fn attribute_name_of(t: &Template) -> (Tag, Option<String>) {
     let name = match &t.value {
         TemplateValue::Value(Value::TextString(s)) => Some(s.clone()),
         _ => None,
@@ -299,7 +302,7 @@ fn attribute_name_of(t: &Template) -> (Tag, Option<String>) {
     (t.tag, name)
 }
 
-fn parse_value(
+pub(crate) fn parse_value(
     tag: Tag,
     item_type: ItemType,
     text: &str,
