@@ -95,6 +95,9 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let mask = payload
         .opt_child_integer(Tag::StorageStatusMask)?
         .map_or(ssm::OnLineStorage, |m| m as u32);
+    let asks_state = filters
+        .iter()
+        .any(|f| matches!(f, Attr::Std(t) if t.tag == Tag::State));
     let mut found = Vec::new();
     // The caller's own objects, then those granted to it with `locate`
     // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
@@ -128,13 +131,21 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         if !crate::access::may_locate(ctx, &obj, &label)? {
             continue;
         }
+        let destroyed = obj.attributes.lifecycle.state.is_destroyed();
         let status = if meta(&obj.attributes, "archived").is_some() {
             ssm::ArchivalStorage
-        } else if ctx.version.is_2x() && obj.attributes.lifecycle.state.is_destroyed() {
+        } else if ctx.version.is_2x() && destroyed {
             ssm::DestroyedStorage
         } else {
             ssm::OnLineStorage
         };
+        // KMIP 1.x has no Destroyed Storage bit: a destroyed object (no key
+        // material left) is found only by a Locate that asks for a State.
+        // PyKMIP's integration suite locates every object and destroys each
+        // one it finds, as a server that deletes destroyed objects allows.
+        if !ctx.version.is_2x() && destroyed && !asks_state {
+            continue;
+        }
         if mask & status != 0 && matches(&obj, &filters) {
             found.push(obj.uid);
         }
