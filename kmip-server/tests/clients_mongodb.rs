@@ -132,7 +132,13 @@ fn libmongocrypt_register_96_byte_secret_data_and_get() {
         ],
     );
     let id = uid_of(&p);
-    let p = wire::ok(&mut c, V1_0, &Header::default(), op::Activate, vec![uid(&id)]);
+    let p = wire::ok(
+        &mut c,
+        V1_0,
+        &Header::default(),
+        op::Activate,
+        vec![uid(&id)],
+    );
     assert_eq!(uid_of(&p), id);
     let p = wire::ok(&mut c, V1_0, &Header::default(), op::Get, vec![uid(&id)]);
     assert_eq!(uid_of(&p), id);
@@ -159,7 +165,13 @@ fn libmongocrypt_delegated_encrypt_decrypt_with_server_generated_iv() {
     let s = Server::start();
     let mut c = s.client_as("libmongocrypt", V1_2);
     let id = create_aes_256(&mut c, V1_2);
-    wire::ok(&mut c, V1_0, &Header::default(), op::Activate, vec![uid(&id)]);
+    wire::ok(
+        &mut c,
+        V1_0,
+        &Header::default(),
+        op::Activate,
+        vec![uid(&id)],
+    );
     // The data key libmongocrypt wraps: 96 bytes.
     let dek: Vec<u8> = (0..96u8).collect();
     let encrypt = |c: &mut wire::Conn| {
@@ -168,7 +180,11 @@ fn libmongocrypt_delegated_encrypt_decrypt_with_server_generated_iv() {
             V1_2,
             &Header::default(),
             op::Encrypt,
-            vec![uid(&id), cbc_params(true), Ttlv::bytes(Tag::Data, dek.clone())],
+            vec![
+                uid(&id),
+                cbc_params(true),
+                Ttlv::bytes(Tag::Data, dek.clone()),
+            ],
         );
         assert_eq!(uid_of(&p), id);
         let iv = p.child_bytes(Tag::IVCounterNonce).unwrap().to_vec();
@@ -177,7 +193,11 @@ fn libmongocrypt_delegated_encrypt_decrypt_with_server_generated_iv() {
     };
     let (iv, ciphertext) = encrypt(&mut c);
     assert_eq!(iv.len(), 16, "the server returns the IV it generated");
-    assert_eq!(ciphertext.len(), 112, "96 bytes + a full PKCS#5 padding block");
+    assert_eq!(
+        ciphertext.len(),
+        112,
+        "96 bytes + a full PKCS#5 padding block"
+    );
     assert_ne!(&ciphertext[..96], &dek[..]);
     let (iv2, ciphertext2) = encrypt(&mut c);
     assert_ne!(iv, iv2, "a fresh IV per Encrypt");

@@ -97,7 +97,10 @@ fn get_material(c: &mut wire::Conn, id: &str, object: Tag) -> Vec<u8> {
 }
 
 fn type_and_name(object_type: u32, name: &str) -> Vec<Ttlv> {
-    vec![attr("Object Type", enumeration(object_type)), name_attr(name)]
+    vec![
+        attr("Object Type", enumeration(object_type)),
+        name_attr(name),
+    ]
 }
 
 fn type_and_group(object_type: u32, group: &str) -> Vec<Ttlv> {
@@ -123,7 +126,13 @@ fn pg_tde_register_locate_get_one_connection_per_call() {
         let (_, ids) = locate_page(&mut conn(), 0, &type_and_name(2, name));
         assert_eq!(ids, vec![id.clone()], "exactly one key of that name");
         let (format, got) = {
-            let p = wire::ok(&mut conn(), V1_0, &Header::libkmip(), op::Get, vec![uid(id)]);
+            let p = wire::ok(
+                &mut conn(),
+                V1_0,
+                &Header::libkmip(),
+                op::Get,
+                vec![uid(id)],
+            );
             assert_eq!(p.child_enumeration(Tag::ObjectType).unwrap(), 2);
             wire::key_material(&p, Tag::SymmetricKey)
         };
@@ -208,7 +217,13 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
     assert_eq!(name.child_text(Tag::NameValue).unwrap(), "mysql-key-7");
 
     // Removal: Activate, Revoke (with a message), Destroy — 1.0 headers.
-    wire::ok(&mut c, V1_0, &Header::libkmip(), op::Activate, vec![uid(id)]);
+    wire::ok(
+        &mut c,
+        V1_0,
+        &Header::libkmip(),
+        op::Activate,
+        vec![uid(id)],
+    );
     wire::ok(
         &mut c,
         V1_0,
@@ -233,7 +248,10 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
         vec![uid(id), Ttlv::text(Tag::AttributeName, "State")],
     );
     assert_eq!(
-        wire::attribute_value(&p, "State").unwrap().as_enumeration().unwrap(),
+        wire::attribute_value(&p, "State")
+            .unwrap()
+            .as_enumeration()
+            .unwrap(),
         state::Deactivated
     );
     let p = wire::ok(&mut c, V1_0, &Header::libkmip(), op::Destroy, vec![uid(id)]);

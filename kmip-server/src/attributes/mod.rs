@@ -42,6 +42,15 @@ pub enum Attr {
     },
 }
 
+/// A KMIP 1.x custom attribute name as (vendor, name): `x-Name` / `y-Name`
+/// (KMIP 1.4 §3.47) is vendor "x" / "y" in 2.x; other names have no vendor.
+pub fn split_custom_name(name: &str) -> (Option<String>, String) {
+    match name.split_once('-') {
+        Some((v @ ("x" | "y"), n)) => (Some(v.to_string()), n.to_string()),
+        _ => (None, name.to_string()),
+    }
+}
+
 /// Reads one 1.x `Attribute` structure.
 pub fn from_1x(a: &Ttlv) -> Result<Attr> {
     let name = a.child_text(Tag::AttributeName)?;
@@ -49,11 +58,7 @@ pub fn from_1x(a: &Ttlv) -> Result<Attr> {
     Ok(match attribute_names::tag_of(name) {
         Some(tag) => Attr::Std(Ttlv::new(tag, value.value.clone())),
         None => {
-            // `x-Name` / `y-Name` (KMIP 1.4 §3.47) is vendor "x" / "y" in 2.x.
-            let (vendor, name) = match name.split_once('-') {
-                Some((v @ ("x" | "y"), n)) => (Some(v.to_string()), n.to_string()),
-                _ => (None, name.to_string()),
-            };
+            let (vendor, name) = split_custom_name(name);
             Attr::Vendor {
                 vendor,
                 name,

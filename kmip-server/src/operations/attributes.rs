@@ -21,7 +21,12 @@ fn references(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Reference>> {
         let name = n.as_text()?;
         out.push(match attribute_names::tag_of(name) {
             Some(t) => Reference::Std(t),
-            None => Reference::Vendor(None, name.to_string()),
+            // A 1.x `x-` name is stored as vendor "x" (see `from_1x`); VMware
+            // vCenter reads its `x-Vendor`, `x-Name`, ... back this way.
+            None => {
+                let (vendor, name) = attrs::split_custom_name(name);
+                Reference::Vendor(vendor, name)
+            }
         });
     }
     for r in payload.find_all(Tag::AttributeReference) {
@@ -108,6 +113,11 @@ pub fn get_attribute_list(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>
                 ],
             ));
         } else {
+            // 1.x names a custom attribute `x-Name` / `y-Name`, as it was set.
+            let n = match v.as_deref() {
+                Some(v @ ("x" | "y")) => format!("{v}-{n}"),
+                _ => n,
+            };
             out.push(Ttlv::text(Tag::AttributeName, n));
         }
     }
@@ -308,11 +318,14 @@ pub fn delete_attribute(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> 
         let index = payload.opt_child_integer(Tag::AttributeIndex)?;
         let attr = match attribute_names::tag_of(name) {
             Some(t) => Attr::Std(Ttlv::structure(t, Vec::new())),
-            None => Attr::Vendor {
-                vendor: None,
-                name: name.to_string(),
-                value: Ttlv::structure(Tag::AttributeValue, Vec::new()),
-            },
+            None => {
+                let (vendor, name) = attrs::split_custom_name(name);
+                Attr::Vendor {
+                    vendor,
+                    name,
+                    value: Ttlv::structure(Tag::AttributeValue, Vec::new()),
+                }
+            }
         };
         (attr, index, None)
     } else if let Some((a, _)) = carried(payload, Tag::CurrentAttribute)? {
