@@ -1,13 +1,18 @@
 //! MongoDB as a KMIP client of the real server, request by request.
 //!
-//! - mongod encryption at rest (MongoDB Enterprise; its KMIP code is in the
-//!   closed enterprise module, absent from the public mongodb/mongo repo, so
-//!   these follow MongoDB's public documentation): KMIP 1.2 by default and
-//!   1.0 with `useLegacyProtocol`; with no key identifier configured it
-//!   creates an AES-256 master key, activates it (`kmipActivateKeys`), gets
-//!   it, then polls the key's State with Get Attributes
-//!   (`kmipKeyStatePollingSeconds`) and stops using a key that is no longer
-//!   Active.
+//! - mongod encryption at rest (MongoDB Enterprise). The KMIP client is in
+//!   the enterprise module, absent from the public mongodb/mongo repository;
+//!   these follow MongoDB's public documentation (KMIP 1.2 by default, 1.0
+//!   with `kmipUseLegacyProtocol`, `kmipActivateKeys`,
+//!   `kmipKeyStatePollingSeconds`) and a public copy of that module in the
+//!   pmeredit/mongo fork (`src/mongo/db/modules/enterprise/src/kmip/
+//!   kmip_request.cpp`, `kmip_service.cpp`, `kmip_key_active_periodic_job.cpp`):
+//!   headers carry only the version and Batch Count; Discover Versions has an
+//!   empty payload; Create sends three 1.x Attributes (AES, 256,
+//!   Encrypt|Decrypt) and no Name; Get must return a 256-bit key; the poll is
+//!   Get Attributes with the single Attribute Name "State" and a key that is
+//!   not Active shuts the node down; Encrypt (audit log key) sends only the
+//!   Unique Identifier and Data, and Decrypt adds the IV the server returned.
 //! - libmongocrypt (client-side field level encryption, kms-message
 //!   `src/kms_kmip_request.c` and `kms_kmip_response.c` in
 //!   mongodb/libmongocrypt): Register of 96 bytes of Secret Data with only a
@@ -66,6 +71,10 @@ fn poll_state(c: &mut wire::Conn, v: ProtocolVersion, id: &str) -> u32 {
 fn mongod_master_key_lifecycle(v: ProtocolVersion) {
     let s = Server::start();
     let mut c = s.client_as("mongod", v);
+    let p = wire::ok(&mut c, v, &Header::default(), op::DiscoverVersions, vec![]);
+    assert!(p
+        .find_all(Tag::ProtocolVersion)
+        .any(|x| ProtocolVersion::from_ttlv(x).ok() == Some(v)));
     let id = create_aes_256(&mut c, v);
     assert_eq!(poll_state(&mut c, v, &id), state::PreActive);
     let p = wire::ok(&mut c, v, &Header::default(), op::Activate, vec![uid(&id)]);
@@ -238,4 +247,95 @@ fn libmongocrypt_delegated_encrypt_decrypt_with_server_generated_iv() {
         .payload
         .and_then(|p| p.child_bytes(Tag::Data).ok().map(<[u8]>::to_vec));
     assert_ne!(wrong, Some(dek));
+}
+
+/// mongod's audit log key: Encrypt and Decrypt without Cryptographic
+/// Parameters. KMIP 2.1 §6.1.18 lets the server take them from the key's
+/// Cryptographic Parameters attribute, and fail when the key has none.
+#[test]
+fn mongod_audit_log_encrypt_without_parameters() {
+    let s = Server::start();
+    let mut c = s.client_as("mongod", V1_2);
+    let bare = create_aes_256(&mut c, V1_2);
+    wire::ok(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Activate,
+        vec![uid(&bare)],
+    );
+    let r = wire::one(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Encrypt,
+        vec![uid(&bare), Ttlv::bytes(Tag::Data, vec![7; 32])],
+    );
+    assert_eq!(
+        r.result_reason,
+        Some(kmip::enums::result_reason::MissingData),
+        "{:?}",
+        r.result_message
+    );
+    // The operator's key carries its Cryptographic Parameters (CBC, PKCS5,
+    // Random IV): mongod's bare Encrypt works and returns the IV.
+    let p = wire::ok(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Create,
+        vec![
+            Ttlv::enumeration(Tag::ObjectType, 2),
+            template(vec![
+                attr("Cryptographic Algorithm", enumeration(3)),
+                attr("Cryptographic Length", int(256)),
+                attr("Cryptographic Usage Mask", int(4 | 8)),
+                Ttlv::structure(
+                    Tag::Attribute,
+                    vec![
+                        Ttlv::text(Tag::AttributeName, "Cryptographic Parameters"),
+                        Ttlv::structure(
+                            Tag::AttributeValue,
+                            vec![
+                                Ttlv::enumeration(Tag::BlockCipherMode, 1),
+                                Ttlv::enumeration(Tag::PaddingMethod, 3),
+                                Ttlv::boolean(Tag::RandomIV, true),
+                            ],
+                        ),
+                    ],
+                ),
+            ]),
+        ],
+    );
+    let id = uid_of(&p);
+    wire::ok(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Activate,
+        vec![uid(&id)],
+    );
+    let log_key = vec![0x3c; 32];
+    let p = wire::ok(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Encrypt,
+        vec![uid(&id), Ttlv::bytes(Tag::Data, log_key.clone())],
+    );
+    let iv = p.child_bytes(Tag::IVCounterNonce).expect("IV").to_vec();
+    let data = p.child_bytes(Tag::Data).unwrap().to_vec();
+    assert_eq!((iv.len(), data.len()), (16, 48));
+    let p = wire::ok(
+        &mut c,
+        V1_2,
+        &Header::default(),
+        op::Decrypt,
+        vec![
+            uid(&id),
+            Ttlv::bytes(Tag::Data, data),
+            Ttlv::bytes(Tag::IVCounterNonce, iv),
+        ],
+    );
+    assert_eq!(p.child_bytes(Tag::Data).unwrap(), log_key);
 }
