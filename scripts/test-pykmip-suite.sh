@@ -5,7 +5,9 @@
 # throwaway certificates. Failures listed with a reason in
 # kmip-server/tests/pykmip/suite-expected-failures.txt are expected; any other
 # failure (or an expected failure that now passes) fails the script.
-# Assumes `cargo build --release`. Last line:
+# Assumes `cargo build --release`; needs python3-venv, openssl and network
+# access to PyPI. PYKMIP_SUITE_OUT=FILE keeps pytest's full output. Takes
+# about 30 s, most of it the suite's own sleeps. Last line:
 # `pykmip-suite: N passed, M failed, K expected failures`.
 set -euo pipefail
 
