@@ -8,7 +8,8 @@
 //! Symmetric Key in Raw format. Its Create (used to make such a key) sends
 //! AES / 256 / Encrypt|Decrypt and the Name. Connections are pooled: Locate
 //! and Get go over the same one. It checks that the response's Operation is
-//! the request's.
+//! the request's. Its libkmip decoder reads responses strictly in sequence:
+//! `wire::libkmip_ok` checks that order too.
 
 mod common;
 
@@ -30,7 +31,7 @@ fn header(password: Option<&str>) -> Header {
 }
 
 fn create(c: &mut wire::Conn, name: &str) -> String {
-    let p = wire::ok(
+    let p = wire::libkmip_ok(
         c,
         V,
         &header(Some(PASSWORD)),
@@ -71,7 +72,7 @@ fn ceph_rgw_sse_kms_locate_by_name_and_get_with_password_credential() {
     assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
     assert_eq!(r.operation, Some(op::Locate));
     assert_eq!(wire::uids_of(&r.payload.unwrap()), vec![id2.clone()]);
-    let p = wire::ok(&mut c, V, &h, op::Get, vec![uid(&id2)]);
+    let p = wire::libkmip_ok(&mut c, V, &h, op::Get, vec![uid(&id2)]);
     assert_eq!(uid_of(&p), id2);
     assert_eq!(
         p.child_enumeration(Tag::ObjectType).unwrap(),
@@ -83,7 +84,7 @@ fn ceph_rgw_sse_kms_locate_by_name_and_get_with_password_credential() {
     assert_eq!(key.len(), 32);
     // The same key again from another gateway connection.
     let mut other = s.client_as(CN, V);
-    let p = wire::ok(&mut other, V, &h, op::Get, vec![uid(&id2)]);
+    let p = wire::libkmip_ok(&mut other, V, &h, op::Get, vec![uid(&id2)]);
     assert_eq!(wire::key_material(&p, Tag::SymmetricKey).1, key);
 
     // An unknown key id: no identifier, and RGW reports the key missing.

@@ -7,6 +7,9 @@
 //! Items (sent only when non-zero), reading Located Items when the server
 //! gives it and otherwise asking again until a page comes back empty.
 //!
+//! libkmip decodes responses strictly in sequence, so each response is
+//! also checked for the field order it expects (`wire::libkmip_ok`).
+//!
 //! - Percona pg_tde (percona/pg_tde `src/keyring/keyring_kmip.c`,
 //!   `keyring_kmip_impl.c`): opens a new TLS connection for every call;
 //!   registers a principal key as a Raw AES Symmetric Key with algorithm,
@@ -39,7 +42,7 @@ fn register_key(c: &mut wire::Conn, name: &str, group: Option<&str>, key: &[u8])
     if let Some(g) = group {
         attrs.push(attr("Object Group", text(g)));
     }
-    let p = wire::ok(
+    let p = wire::libkmip_ok(
         c,
         V1_4,
         &Header::libkmip(),
@@ -61,7 +64,7 @@ fn locate_page(c: &mut wire::Conn, offset: i32, filters: &[Ttlv]) -> (Option<i32
         p.push(Ttlv::integer(Tag::OffsetItems, offset));
     }
     p.extend(filters.iter().cloned());
-    let r = wire::ok(c, V1_0, &Header::libkmip(), op::Locate, p);
+    let r = wire::libkmip_ok(c, V1_0, &Header::libkmip(), op::Locate, p);
     (
         r.opt_child_integer(Tag::LocatedItems).unwrap(),
         wire::uids_of(&r),
@@ -91,7 +94,7 @@ fn locate_all(c: &mut wire::Conn, filters: &[Ttlv]) -> Vec<String> {
 }
 
 fn get_material(c: &mut wire::Conn, id: &str, object: Tag) -> Vec<u8> {
-    let p = wire::ok(c, V1_0, &Header::libkmip(), op::Get, vec![uid(id)]);
+    let p = wire::libkmip_ok(c, V1_0, &Header::libkmip(), op::Get, vec![uid(id)]);
     assert_eq!(uid_of(&p), id);
     wire::key_material(&p, object).1
 }
@@ -126,7 +129,7 @@ fn pg_tde_register_locate_get_one_connection_per_call() {
         let (_, ids) = locate_page(&mut conn(), 0, &type_and_name(2, name));
         assert_eq!(ids, vec![id.clone()], "exactly one key of that name");
         let (format, got) = {
-            let p = wire::ok(
+            let p = wire::libkmip_ok(
                 &mut conn(),
                 V1_0,
                 &Header::libkmip(),
@@ -164,7 +167,7 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
     // A secret (kmippp op_register_secret): Secret Data, usage Derive Key |
     // Export, Name and Object Group, 1.4 header.
     let secret = b"a MySQL keyring secret".to_vec();
-    let p = wire::ok(
+    let p = wire::libkmip_ok(
         &mut c,
         V1_4,
         &Header::libkmip(),
@@ -206,7 +209,7 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
     // Get and the Name read back (kmip_bio_get_name_attribute, 1.4).
     let (id, material) = &keys[7];
     assert_eq!(&get_material(&mut c, id, Tag::SymmetricKey), material);
-    let p = wire::ok(
+    let p = wire::libkmip_ok(
         &mut c,
         V1_4,
         &Header::libkmip(),
@@ -217,14 +220,14 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
     assert_eq!(name.child_text(Tag::NameValue).unwrap(), "mysql-key-7");
 
     // Removal: Activate, Revoke (with a message), Destroy — 1.0 headers.
-    wire::ok(
+    wire::libkmip_ok(
         &mut c,
         V1_0,
         &Header::libkmip(),
         op::Activate,
         vec![uid(id)],
     );
-    wire::ok(
+    wire::libkmip_ok(
         &mut c,
         V1_0,
         &Header::libkmip(),
@@ -240,7 +243,7 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
             ),
         ],
     );
-    let p = wire::ok(
+    let p = wire::libkmip_ok(
         &mut c,
         V1_4,
         &Header::libkmip(),
@@ -254,7 +257,7 @@ fn mysql_keyring_keys_and_secrets_with_groups_paged_locate_and_removal() {
             .unwrap(),
         state::Deactivated
     );
-    let p = wire::ok(&mut c, V1_0, &Header::libkmip(), op::Destroy, vec![uid(id)]);
+    let p = wire::libkmip_ok(&mut c, V1_0, &Header::libkmip(), op::Destroy, vec![uid(id)]);
     assert_eq!(uid_of(&p), *id);
     // The destroyed key is gone from the keyring's listing (KMIP 1.x has no
     // Destroyed Storage bit: keybridge leaves destroyed objects out of a 1.x

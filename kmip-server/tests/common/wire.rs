@@ -72,13 +72,17 @@ pub fn request(version: ProtocolVersion, header: &Header, items: Vec<(u32, Vec<T
 /// Sends a request; checks that the response echoes the request's protocol
 /// version and answers every batch item; returns the items.
 pub fn send(c: &mut Conn, message: &Ttlv) -> Vec<ResponseItem> {
+    let resp = c.send(message).expect("KMIP round trip");
+    check_response(message, &resp)
+}
+
+fn check_response(message: &Ttlv, resp: &Ttlv) -> Vec<ResponseItem> {
     let sent = message
         .path(&[Tag::RequestHeader, Tag::ProtocolVersion])
         .and_then(|v| ProtocolVersion::from_ttlv(v).ok())
         .expect("request version");
     let count = message.find_all(Tag::BatchItem).count();
-    let resp = c.send(message).expect("KMIP round trip");
-    let (version, items) = parse_response(&resp).expect("response message");
+    let (version, items) = parse_response(resp).expect("response message");
     assert_eq!(version, sent, "the response speaks the request's version");
     assert_eq!(items.len(), count, "one response item per batch item");
     items
@@ -218,4 +222,97 @@ pub fn attribute_value<'a>(p: &'a Ttlv, name: &str) -> Option<&'a Ttlv> {
 /// A client on a fresh TLS connection as identity `cn`.
 pub fn connect_as(s: &Server, cn: &str, v: ProtocolVersion) -> Conn {
     s.client_as(cn, v)
+}
+
+/// Asserts that the children of `t` all have tags from `order` and appear
+/// in that order (each tag may repeat or be absent): what a sequential TTLV
+/// decoder such as libkmip's needs.
+pub fn assert_order(t: &Ttlv, order: &[Tag]) {
+    let mut at = 0;
+    for c in t.children().expect("a structure") {
+        match order[at..].iter().position(|o| *o == c.tag) {
+            Some(i) => at += i,
+            None => panic!(
+                "{} in {} is unexpected or out of order: {t:?}",
+                c.tag, t.tag
+            ),
+        }
+    }
+}
+
+/// Like [`ok`], and also checks the response the way libkmip's sequential
+/// decoder reads it (`kmip_decode_response_header`, `..._batch_item`, the
+/// payloads and Key Block of Get, Locate, Register).
+pub fn libkmip_ok(
+    c: &mut Conn,
+    version: ProtocolVersion,
+    header: &Header,
+    op: u32,
+    payload: Vec<Ttlv>,
+) -> Ttlv {
+    let message = request(version, header, vec![(op, payload)]);
+    let resp = c.send(&message).expect("KMIP round trip");
+    let mut items = check_response(&message, &resp);
+    assert_order(
+        resp.child(Tag::ResponseHeader).unwrap(),
+        &[Tag::ProtocolVersion, Tag::TimeStamp, Tag::BatchCount],
+    );
+    let batch = resp.child(Tag::BatchItem).unwrap();
+    assert_order(
+        batch,
+        &[
+            Tag::Operation,
+            Tag::UniqueBatchItemID,
+            Tag::ResultStatus,
+            Tag::ResultReason,
+            Tag::ResultMessage,
+            Tag::ResponsePayload,
+        ],
+    );
+    let item = items.pop().expect("one item");
+    assert_eq!(item.result_status, rs::Success, "{:?}", item.result_message);
+    assert_eq!(item.operation, Some(op));
+    let p = item.payload.expect("response payload");
+    let objects = [Tag::SymmetricKey, Tag::SecretData];
+    match op {
+        kmip::enums::operation::Get => {
+            assert_order(
+                &p,
+                &[
+                    Tag::ObjectType,
+                    Tag::UniqueIdentifier,
+                    objects[0],
+                    objects[1],
+                ],
+            );
+            for o in objects {
+                if let Some(kb) = p.path(&[o, Tag::KeyBlock]) {
+                    assert_order(
+                        kb,
+                        &[
+                            Tag::KeyFormatType,
+                            Tag::KeyCompressionType,
+                            Tag::KeyValue,
+                            Tag::CryptographicAlgorithm,
+                            Tag::CryptographicLength,
+                            Tag::KeyWrappingData,
+                        ],
+                    );
+                }
+            }
+        }
+        kmip::enums::operation::Locate => {
+            assert_order(&p, &[Tag::LocatedItems, Tag::UniqueIdentifier])
+        }
+        kmip::enums::operation::Register | kmip::enums::operation::Create => assert_order(
+            &p,
+            &[
+                Tag::ObjectType,
+                Tag::UniqueIdentifier,
+                Tag::TemplateAttribute,
+            ],
+        ),
+        _ => {}
+    }
+    p
 }
