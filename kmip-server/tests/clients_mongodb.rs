@@ -13,6 +13,9 @@
 //!   Get Attributes with the single Attribute Name "State" and a key that is
 //!   not Active shuts the node down; Encrypt (audit log key) sends only the
 //!   Unique Identifier and Data, and Decrypt adds the IV the server returned.
+//!   Its response parser scans forward for each field it wants: a Get's Key
+//!   Block must have Cryptographic Algorithm and Length after the Key Value,
+//!   Encrypt's IV must follow the Data, a failure needs a Result Message.
 //! - libmongocrypt (client-side field level encryption, kms-message
 //!   `src/kms_kmip_request.c` and `kms_kmip_response.c` in
 //!   mongodb/libmongocrypt): Register of 96 bytes of Secret Data with only a
@@ -31,13 +34,61 @@ use kmip::{ProtocolVersion, Tag, Ttlv};
 const V1_0: ProtocolVersion = ProtocolVersion::V1_0;
 const V1_2: ProtocolVersion = ProtocolVersion::V1_2;
 
+/// One mongod request, with the response read the way mongod's parser
+/// reads it: it scans forward for Protocol Version, Time Stamp and Batch
+/// Count, then Operation and Result Status, then (success) the payload or
+/// (failure) Result Reason and Result Message, both required.
+fn mongod(c: &mut wire::Conn, v: ProtocolVersion, op: u32, payload: Vec<Ttlv>) -> Ttlv {
+    let resp = wire::exchange(c, v, &Header::default(), op, payload);
+    wire::assert_subsequence(
+        resp.child(Tag::ResponseHeader).unwrap(),
+        &[Tag::ProtocolVersion, Tag::TimeStamp, Tag::BatchCount],
+    );
+    let item = resp.child(Tag::BatchItem).unwrap();
+    wire::assert_subsequence(
+        item,
+        &[Tag::Operation, Tag::ResultStatus, Tag::ResponsePayload],
+    );
+    let p = item.child(Tag::ResponsePayload).unwrap().clone();
+    match op {
+        op::Get => {
+            // The key must be followed by its algorithm and length.
+            wire::assert_subsequence(
+                &p,
+                &[Tag::ObjectType, Tag::UniqueIdentifier, Tag::SymmetricKey],
+            );
+            let kb = p.path(&[Tag::SymmetricKey, Tag::KeyBlock]).unwrap();
+            wire::assert_subsequence(
+                kb,
+                &[
+                    Tag::KeyFormatType,
+                    Tag::KeyValue,
+                    Tag::CryptographicAlgorithm,
+                    Tag::CryptographicLength,
+                ],
+            );
+            assert_eq!(
+                kb.child_enumeration(Tag::CryptographicAlgorithm).unwrap(),
+                3
+            );
+            assert_eq!(kb.child_integer(Tag::CryptographicLength).unwrap(), 256);
+        }
+        op::Encrypt => {
+            wire::assert_subsequence(&p, &[Tag::UniqueIdentifier, Tag::Data, Tag::IVCounterNonce])
+        }
+        op::Decrypt => wire::assert_subsequence(&p, &[Tag::UniqueIdentifier, Tag::Data]),
+        op::GetAttributes => wire::assert_subsequence(&p, &[Tag::UniqueIdentifier, Tag::Attribute]),
+        _ => wire::assert_subsequence(&p, &[Tag::UniqueIdentifier]),
+    }
+    p
+}
+
 /// The Create both mongod and libmongocrypt send: a Symmetric Key, AES,
 /// 256 bits, usage Encrypt | Decrypt, as three 1.x Attributes.
 fn create_aes_256(c: &mut wire::Conn, v: ProtocolVersion) -> String {
-    let p = wire::ok(
+    let p = mongod(
         c,
         v,
-        &Header::default(),
         op::Create,
         vec![
             Ttlv::enumeration(Tag::ObjectType, 2),
@@ -54,10 +105,9 @@ fn create_aes_256(c: &mut wire::Conn, v: ProtocolVersion) -> String {
 
 /// mongod's key state poll: Get Attributes naming "State".
 fn poll_state(c: &mut wire::Conn, v: ProtocolVersion, id: &str) -> u32 {
-    let p = wire::ok(
+    let p = mongod(
         c,
         v,
-        &Header::default(),
         op::GetAttributes,
         vec![uid(id), Ttlv::text(Tag::AttributeName, "State")],
     );
@@ -77,9 +127,9 @@ fn mongod_master_key_lifecycle(v: ProtocolVersion) {
         .any(|x| ProtocolVersion::from_ttlv(x).ok() == Some(v)));
     let id = create_aes_256(&mut c, v);
     assert_eq!(poll_state(&mut c, v, &id), state::PreActive);
-    let p = wire::ok(&mut c, v, &Header::default(), op::Activate, vec![uid(&id)]);
+    let p = mongod(&mut c, v, op::Activate, vec![uid(&id)]);
     assert_eq!(uid_of(&p), id);
-    let p = wire::ok(&mut c, v, &Header::default(), op::Get, vec![uid(&id)]);
+    let p = mongod(&mut c, v, op::Get, vec![uid(&id)]);
     assert_eq!(uid_of(&p), id);
     assert_eq!(p.child_enumeration(Tag::ObjectType).unwrap(), 2);
     let (format, key) = wire::key_material(&p, Tag::SymmetricKey);
@@ -88,7 +138,7 @@ fn mongod_master_key_lifecycle(v: ProtocolVersion) {
     assert_eq!(poll_state(&mut c, v, &id), state::Active);
     // A later mongod start (a new connection) gets the same key.
     let mut again = s.client_as("mongod", v);
-    let p = wire::ok(&mut again, v, &Header::default(), op::Get, vec![uid(&id)]);
+    let p = mongod(&mut again, v, op::Get, vec![uid(&id)]);
     assert_eq!(wire::key_material(&p, Tag::SymmetricKey).1, key);
     // The operator revokes the key: the next poll reports it not Active,
     // which is what makes mongod stop using it.
@@ -257,13 +307,7 @@ fn mongod_audit_log_encrypt_without_parameters() {
     let s = Server::start();
     let mut c = s.client_as("mongod", V1_2);
     let bare = create_aes_256(&mut c, V1_2);
-    wire::ok(
-        &mut c,
-        V1_2,
-        &Header::default(),
-        op::Activate,
-        vec![uid(&bare)],
-    );
+    mongod(&mut c, V1_2, op::Activate, vec![uid(&bare)]);
     let r = wire::one(
         &mut c,
         V1_2,
@@ -277,12 +321,13 @@ fn mongod_audit_log_encrypt_without_parameters() {
         "{:?}",
         r.result_message
     );
+    // mongod's parser needs a Result Message after the Result Reason.
+    assert!(r.result_message.is_some_and(|m| !m.is_empty()));
     // The operator's key carries its Cryptographic Parameters (CBC, PKCS5,
     // Random IV): mongod's bare Encrypt works and returns the IV.
-    let p = wire::ok(
+    let p = mongod(
         &mut c,
         V1_2,
-        &Header::default(),
         op::Create,
         vec![
             Ttlv::enumeration(Tag::ObjectType, 2),
@@ -308,28 +353,20 @@ fn mongod_audit_log_encrypt_without_parameters() {
         ],
     );
     let id = uid_of(&p);
-    wire::ok(
-        &mut c,
-        V1_2,
-        &Header::default(),
-        op::Activate,
-        vec![uid(&id)],
-    );
+    mongod(&mut c, V1_2, op::Activate, vec![uid(&id)]);
     let log_key = vec![0x3c; 32];
-    let p = wire::ok(
+    let p = mongod(
         &mut c,
         V1_2,
-        &Header::default(),
         op::Encrypt,
         vec![uid(&id), Ttlv::bytes(Tag::Data, log_key.clone())],
     );
     let iv = p.child_bytes(Tag::IVCounterNonce).expect("IV").to_vec();
     let data = p.child_bytes(Tag::Data).unwrap().to_vec();
     assert_eq!((iv.len(), data.len()), (16, 48));
-    let p = wire::ok(
+    let p = mongod(
         &mut c,
         V1_2,
-        &Header::default(),
         op::Decrypt,
         vec![
             uid(&id),

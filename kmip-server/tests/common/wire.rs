@@ -316,3 +316,35 @@ pub fn libkmip_ok(
     }
     p
 }
+
+/// Asserts that children with the tags `seq` occur in `t` in that order
+/// (others may come between): what a forward-scanning reader such as
+/// mongod's KMIP response parser needs.
+pub fn assert_subsequence(t: &Ttlv, seq: &[Tag]) {
+    let mut want = seq.iter().peekable();
+    for c in t.children().expect("a structure") {
+        if want.peek() == Some(&&c.tag) {
+            want.next();
+        }
+    }
+    assert!(
+        want.peek().is_none(),
+        "{} lacks {:?} in the order {seq:?}: {t:?}",
+        t.tag,
+        want.collect::<Vec<_>>()
+    );
+}
+
+/// Sends one operation and returns the whole Response Message.
+pub fn exchange(
+    c: &mut Conn,
+    version: ProtocolVersion,
+    header: &Header,
+    op: u32,
+    payload: Vec<Ttlv>,
+) -> Ttlv {
+    let message = request(version, header, vec![(op, payload)]);
+    let resp = c.send(&message).expect("KMIP round trip");
+    check_response(&message, &resp);
+    resp
+}
