@@ -41,5 +41,8 @@ cargo test --workspace --release --locked
 echo "== KMIP: PyKMIP client"
 scripts/test-kmip.sh
 
+echo "== KMIP: PyKMIP's own integration suite"
+scripts/test-pykmip-suite.sh
+
 echo "== PKCS#11: pkcs11-tool, C header, cryptoki suite"
 scripts/test-pkcs11.sh

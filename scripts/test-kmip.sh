@@ -42,62 +42,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- certificates: a CA, the server (localhost / 127.0.0.1), one client ------
+# --- certificates (a CA, the server for localhost / 127.0.0.1, the client
+# CN pykmip-test), keybridge.toml, start_server / stop_server -----------------
+# shellcheck source=lib-kmip-server.sh
+source "$ROOT/scripts/lib-kmip-server.sh"
 cd "$WORK"
-ec() { echo "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"; }
-openssl req -x509 $(ec) -keyout ca.key -out ca.crt -days 2 \
-    -subj "/CN=keybridge test CA" 2>/dev/null
-openssl req $(ec) -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-    -out server.crt -days 2 -extfile server.ext 2>/dev/null
-openssl req $(ec) -keyout client.key -out client.csr -subj "/CN=pykmip-test" 2>/dev/null
-printf 'extendedKeyUsage=clientAuth\n' > client.ext
-openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-    -out client.crt -days 2 -extfile client.ext 2>/dev/null
-chmod 600 ./*.key
+kmip_certs "$WORK"
 
-cat > keybridge.toml <<CONF
-[store]
-path = "$WORK/store.db"
-
-[master_key]
-source = "file"
-file = "$WORK/master.key"
-
-[kmip]
-listen = "127.0.0.1:0"
-cert = "$WORK/server.crt"
-key = "$WORK/server.key"
-client_ca = "$WORK/ca.crt"
-CONF
-
-# --- server ----------------------------------------------------------------
-# start_server CONF: starts `keybridge serve` with CONF in the background
-# (SERVER_PID), waits for its port (PORT; empty if it exited instead).
-start_server() {
-    KEYBRIDGE_CONF=$1 "$BIN" serve > server.out 2> server.err &
-    SERVER_PID=$!
-    PORT=
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's/^keybridge: KMIP server listening on .*:\([0-9]*\)$/\1/p' server.out)
-        [[ -n $PORT ]] && break
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-        sleep 0.1
-    done
-}
-# A start that must be refused: the server runs in the foreground until it
-# gives up (bounded by a timeout, so a server that serves instead fails the
-# check rather than hanging the script); PORT is set if it listened.
-refused_start() {
-    KEYBRIDGE_CONF=$1 timeout 60 "$BIN" serve > server.out 2> server.err || true
-    PORT=$(sed -n 's/^keybridge: KMIP server listening on .*:\([0-9]*\)$/\1/p' server.out)
-}
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-}
 start_server "$WORK/keybridge.toml"
 if [[ -z $PORT ]]; then
     echo "test-kmip: the server did not start:" >&2

@@ -21,6 +21,8 @@ fn references(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Reference>> {
         let name = n.as_text()?;
         out.push(match attribute_names::tag_of(name) {
             Some(t) => Reference::Std(t),
+            // A 1.x `x-` name is stored as vendor "x" (see `from_1x`); VMware
+            // vCenter reads its `x-Vendor`, `x-Name`, ... back this way.
             None => {
                 let (vendor, name) = attrs::split_1x_name(name);
                 Reference::Vendor(vendor, name)

@@ -82,6 +82,29 @@ fn not_quantum_safe(what: &str) -> Error {
     )
 }
 
+/// Refuses a Cryptographic Algorithm keybridge cannot generate by its name,
+/// rather than as a missing attribute (PyKMIP's integration suite asks for
+/// IDEA keys).
+fn unsupported_algorithm(requested: &[Attr]) -> Result<()> {
+    for r in requested {
+        if let Attr::Std(t) = r {
+            if t.tag != Tag::CryptographicAlgorithm {
+                continue;
+            }
+            let v = t.as_enumeration()?;
+            if attrs::algorithm_from_kmip(v).is_none() {
+                let name = kmip::enums::cryptographic_algorithm::TABLE
+                    .name_of(v)
+                    .unwrap_or("(unknown)");
+                return Err(Error::not_supported(format!(
+                    "Create cannot generate {name} ({v:#x}) keys"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Create: generates a symmetric key.
 pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = object_type(payload)?;
@@ -91,9 +114,11 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("Create makes symmetric keys, not a {t}"),
         ));
     }
+    let requested = template(payload)?;
+    unsupported_algorithm(&requested)?;
     let mut a = base(t, ctx.identity);
     attrs::apply_template(&mut a, &[fresh()])?;
-    attrs::apply_template(&mut a, &template(payload)?)?;
+    attrs::apply_template(&mut a, &requested)?;
     let alg = symmetric_algorithm(&a)?;
     let bits = match (a.length, alg) {
         (Some(168), SymmetricAlgorithm::TripleDes) => {

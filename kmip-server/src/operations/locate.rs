@@ -131,21 +131,21 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         if !crate::access::may_locate(ctx, &obj, &label)? {
             continue;
         }
+        let destroyed = obj.attributes.lifecycle.state.is_destroyed();
         let status = if meta(&obj.attributes, "archived").is_some() {
             ssm::ArchivalStorage
-        } else if obj.attributes.lifecycle.state.is_destroyed() {
-            // KMIP 2.x has a Destroyed Storage bit; 1.x has none, so a
-            // destroyed object is found only when the client asks for a State.
-            if ctx.version.is_2x() {
-                ssm::DestroyedStorage
-            } else if asks_state {
-                ssm::OnLineStorage
-            } else {
-                0
-            }
+        } else if ctx.version.is_2x() && destroyed {
+            ssm::DestroyedStorage
         } else {
             ssm::OnLineStorage
         };
+        // KMIP 1.x has no Destroyed Storage bit: a destroyed object (no key
+        // material left) is found only by a Locate that asks for a State.
+        // PyKMIP's integration suite locates every object and destroys each
+        // one it finds, as a server that deletes destroyed objects allows.
+        if !ctx.version.is_2x() && destroyed && !asks_state {
+            continue;
+        }
         if mask & status != 0 && matches(&obj, &filters) {
             found.push(obj.uid);
         }
