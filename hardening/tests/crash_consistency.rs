@@ -1,0 +1,251 @@
+//! Crash consistency (issue #9): two PKCS#11 writers and two KMIP writers on
+//! one store, the server and all writers killed with SIGKILL at random
+//! moments, 20 rounds. After every round: every acknowledged create is
+//! present with the same key (check value), every acknowledged destroy stays
+//! destroyed, every modified label is the last acknowledged one (or the one
+//! in flight), no object is torn (every record opens, no key without its
+//! value), the store opens with the master key, the audit log verifies, and
+//! the token still logs in.
+//!
+//! `HARDENING_SEED` replays a run (the seed is printed); `HARDENING_CRASH_ROUNDS`
+//! changes the number of rounds.
+#![forbid(unsafe_code)]
+
+use hardening_tests::acks::Ledger;
+use hardening_tests::fixture::{Finished, Installation, Worker, KMIP_PARTITION};
+use hardening_tests::store_view::{self, StoreView};
+use hardening_tests::Rng;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "crash-token";
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// Spawns the four writers of a round.
+fn writers(inst: &Installation, port: u16, round: u64, rng: &mut Rng) -> Vec<Worker> {
+    let module = hardening_tests::pkcs11_module().unwrap();
+    let mut out = Vec::new();
+    for w in ["p11a", "p11b"] {
+        let name = format!("{w}r{round}");
+        let mut c = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
+        c.env("KEYBRIDGE_PKCS11_MODULE", &module).args([
+            "crash",
+            TOKEN,
+            &name,
+            &rng.next_u64().to_string(),
+        ]);
+        out.push(Worker::spawn(&name, c).unwrap());
+    }
+    for w in ["kmipa", "kmipb"] {
+        let name = format!("{w}r{round}");
+        let mut c = inst.command(env!("CARGO_BIN_EXE_kmip-writer").as_ref());
+        c.arg(port.to_string())
+            .arg(inst.certs())
+            .arg(&name)
+            .arg(rng.next_u64().to_string());
+        out.push(Worker::spawn(&name, c).unwrap());
+    }
+    out
+}
+
+/// Compares one ledger with the store; returns the problems found.
+fn check(view: &StoreView, ledger: &Ledger, partition: &str, kmip: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (uid, e) in &ledger.objects {
+        let Some(seen) = view.objects.get(uid) else {
+            if !(e.destroyed || e.destroy_pending) {
+                problems.push(format!("acknowledged create {uid} ({}) is lost", e.label));
+            }
+            continue;
+        };
+        if seen.partition != partition {
+            problems.push(format!("{uid} moved to partition {}", seen.partition));
+        }
+        if e.destroyed {
+            // PKCS#11 removes the object; KMIP keeps its attributes, erases its value.
+            if !kmip || !seen.destroyed || seen.value_len.is_some() {
+                problems.push(format!("acknowledged destroy of {uid} did not stay: {seen:?}"));
+            }
+            continue;
+        }
+        if seen.destroyed {
+            if !(kmip && e.destroy_pending) {
+                problems.push(format!("{uid} is destroyed but no destroy was tried"));
+            }
+            continue;
+        }
+        if seen.kcv.as_deref() != Some(e.kcv.as_str()) {
+            problems.push(format!(
+                "{uid}: key check value {:?}, acknowledged {}",
+                seen.kcv, e.kcv
+            ));
+        }
+        let label = seen.label.as_deref().unwrap_or("");
+        if !e.label_allowed(label) {
+            problems.push(format!(
+                "{uid}: label {label:?}, acknowledged {:?} (then tried {:?})",
+                e.label, e.pending_labels
+            ));
+        }
+    }
+    problems
+}
+
+/// Store-wide invariants: no torn object anywhere, labels unique.
+fn check_store(view: &StoreView) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut labels: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for (uid, seen) in &view.objects {
+        if ![TOKEN, KMIP_PARTITION].contains(&seen.partition.as_str()) {
+            problems.push(format!("{uid} in unexpected partition {}", seen.partition));
+        }
+        if seen.destroyed {
+            if seen.value_len.is_some() {
+                problems.push(format!("{uid} is destroyed but keeps a value"));
+            }
+            continue;
+        }
+        if seen.value_len != Some(32) || seen.kcv.is_none() {
+            problems.push(format!("{uid}: a live AES-256 key with value {:?}", seen.value_len));
+        }
+        let label = seen.label.as_deref().unwrap_or("");
+        if let Some(other) = labels.insert((&seen.partition, label), uid) {
+            problems.push(format!("label {label:?} on both {other} and {uid}"));
+        }
+    }
+    problems
+}
+
+fn report(f: &Finished) -> String {
+    format!(
+        "{} exited by itself (code {:?}); stderr:\n{}",
+        f.name, f.code, f.stderr
+    )
+}
+
+#[test]
+fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
+    let started = Instant::now();
+    let seed = env_u64("HARDENING_SEED").unwrap_or_else(Rng::seed_from_time);
+    let rounds = env_u64("HARDENING_CRASH_ROUNDS").unwrap_or(20);
+    println!("crash consistency: seed {seed} (HARDENING_SEED={seed} replays), {rounds} rounds");
+    let mut rng = Rng::new(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let inst = Installation::new(dir.path()).unwrap();
+    let (ok, _, err) = inst.admin(&["init"], "").unwrap();
+    assert!(ok, "keybridge init: {err}");
+    let module = hardening_tests::pkcs11_module().unwrap();
+    let mut init = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
+    init.env("KEYBRIDGE_PKCS11_MODULE", &module)
+        .args(["init", TOKEN]);
+    let out = init.output().unwrap();
+    assert!(
+        out.status.success(),
+        "token init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut p11 = Ledger::default();
+    let mut kmip = Ledger::default();
+    for round in 0..rounds {
+        let mut server = inst.serve().unwrap();
+        let mut workers = writers(&inst, server.port, round, &mut rng);
+        std::thread::sleep(Duration::from_millis(250 + rng.below(1000)));
+        // Kill everything in a random order with random small gaps, so kills
+        // land before, during and after the server's death.
+        let mut order: Vec<usize> = (0..=workers.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let mut died_early = Vec::new();
+        for i in order {
+            match workers.get_mut(i) {
+                Some(w) => {
+                    if !w.alive() {
+                        died_early.push(i);
+                    }
+                    w.kill();
+                }
+                None => {
+                    assert!(server.alive(), "the server died by itself in round {round}");
+                    server.kill();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(rng.below(40)));
+        }
+        let finished: Vec<Finished> = workers
+            .into_iter()
+            .map(|w| w.finish(Duration::from_secs(5)))
+            .collect();
+        if let Some(&i) = died_early.first() {
+            panic!("round {round}: {}", report(&finished[i]));
+        }
+        for f in &finished {
+            let ledger = if f.name.starts_with("p11") { &mut p11 } else { &mut kmip };
+            ledger
+                .apply_output(&f.stdout)
+                .unwrap_or_else(|e| panic!("round {round} {}: {e}", f.name));
+        }
+
+        let view = store_view::read(&inst.conf)
+            .unwrap_or_else(|e| panic!("round {round}: the store after the kills: {e}"));
+        let mut problems = check(&view, &p11, TOKEN, false);
+        problems.extend(check(&view, &kmip, KMIP_PARTITION, true));
+        problems.extend(check_store(&view));
+        assert!(
+            problems.is_empty(),
+            "round {round} (seed {seed}):\n{}",
+            problems.join("\n")
+        );
+        let unacked_seen = view
+            .objects
+            .keys()
+            .filter(|u| !p11.objects.contains_key(*u) && !kmip.objects.contains_key(*u))
+            .count();
+        assert!(
+            view.pin_failures.get(TOKEN).copied().unwrap_or(0) < keystore::MAX_PIN_FAILURES,
+            "the writers' wrong PINs must never reach the lockout"
+        );
+        let (ok, out, err) = inst.admin(&["audit", "verify"], "").unwrap();
+        assert!(ok, "round {round}: keybridge audit verify: {out}{err}");
+        let mut check_login = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
+        check_login
+            .env("KEYBRIDGE_PKCS11_MODULE", &module)
+            .args(["login-check", TOKEN]);
+        let out = check_login.output().unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}: the token no longer logs in: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        println!(
+            "round {round:>2}: objects in store {:>4}, audit records {:>6}, unacknowledged objects {unacked_seen}",
+            view.objects.len(),
+            view.audit_records
+        );
+    }
+
+    let (ok, out, err) = inst.admin(&["init"], "").unwrap();
+    assert!(
+        ok && out.contains("store already initialized; master key checked"),
+        "the store must reopen cleanly: {out}{err}"
+    );
+    store_view::sqlite_integrity(&inst.store_path()).unwrap();
+    // Every kind of operation was acknowledged many times, or the test tested nothing.
+    for (who, l) in [("PKCS#11", &p11), ("KMIP", &kmip)] {
+        println!(
+            "{who}: acknowledged creates {}, label changes {}, destroys {}, logins {}; \
+             creates in flight at a kill {}",
+            l.acked_creates, l.acked_labels, l.acked_destroys, l.acked_logins, l.unacked_creates
+        );
+        assert!(l.acked_creates >= rounds && l.acked_labels > 0 && l.acked_destroys > 0);
+    }
+    assert!(p11.acked_logins >= rounds);
+    println!(
+        "crash consistency: {rounds} rounds in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
