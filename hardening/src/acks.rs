@@ -36,6 +36,16 @@ impl Op {
         }
     }
 
+    /// The operation's name, as on the line.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::Create { .. } => "create",
+            Op::Label { .. } => "label",
+            Op::Destroy { .. } => "destroy",
+            Op::Login => "login",
+        }
+    }
+
     fn parse(words: &[&str]) -> Option<Op> {
         match words {
             ["create", uid, label, kcv] => Some(Op::Create {
@@ -102,6 +112,9 @@ pub struct Ledger {
     pub acked_logins: u64,
     /// Creates announced but never acknowledged (in flight at a kill).
     pub unacked_creates: u64,
+    /// How many writers were killed during each kind of operation (the
+    /// last line of their output a TRY): `create`, `label`, `destroy`, `login`.
+    pub in_flight: BTreeMap<&'static str, u64>,
 }
 
 impl Ledger {
@@ -113,12 +126,14 @@ impl Ledger {
             None => "",
         };
         let mut create_pending = false;
+        let mut last_try: Option<&'static str> = None;
         for line in complete.lines().filter(|l| !l.is_empty()) {
             let words: Vec<&str> = line.split_whitespace().collect();
             let (kind, rest) = words
                 .split_first()
                 .ok_or_else(|| format!("empty writer line {line:?}"))?;
             let op = Op::parse(rest).ok_or_else(|| format!("unknown writer line {line:?}"))?;
+            last_try = (*kind == "TRY").then(|| op.kind());
             match (*kind, op) {
                 ("TRY", Op::Create { .. }) => create_pending = true,
                 ("ACK", Op::Create { uid, label, kcv }) => {
@@ -155,6 +170,9 @@ impl Ledger {
         if create_pending {
             self.unacked_creates += 1;
         }
+        if let Some(kind) = last_try {
+            *self.in_flight.entry(kind).or_default() += 1;
+        }
         Ok(())
     }
 
@@ -179,6 +197,7 @@ mod tests {
         l.apply_output(out).unwrap();
         assert_eq!(l.acked_creates, 2, "the last line has no newline");
         assert_eq!(l.unacked_creates, 1);
+        assert_eq!(l.in_flight.get("create"), Some(&1));
         let u1 = &l.objects["u1"];
         assert!(u1.label_allowed("a2") && u1.label_allowed("a3") && !u1.label_allowed("a1"));
         assert!(l.objects["u2"].destroyed);

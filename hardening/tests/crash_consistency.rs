@@ -241,6 +241,7 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
              creates in flight at a kill {}",
             l.acked_creates, l.acked_labels, l.acked_destroys, l.acked_logins, l.unacked_creates
         );
+        println!("{who}: writers killed during an operation, by kind: {:?}", l.in_flight);
         assert!(l.acked_creates >= rounds && l.acked_labels > 0 && l.acked_destroys > 0);
     }
     assert!(p11.acked_logins >= rounds);
@@ -248,4 +249,46 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
         "crash consistency: {rounds} rounds in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The checks above must be able to fail: a store that lost an acknowledged
+/// create, brought back a destroyed key, kept an old label, swapped a key's
+/// value or holds a key without a value is reported.
+#[test]
+fn the_checks_report_lost_changed_resurrected_and_torn_objects() {
+    use hardening_tests::store_view::Seen;
+    let mut ledger = Ledger::default();
+    ledger
+        .apply_output(
+            "ACK create lost l1 aa\nACK create gone l2 bb\nACK destroy gone\n\
+             ACK create relabeled l3 cc\nACK label relabeled l4\nACK create swapped l5 dd\n\
+             ACK create fine l6 ee\n",
+        )
+        .unwrap();
+    let seen = |label: &str, kcv: Option<&str>, len: Option<usize>| Seen {
+        partition: TOKEN.into(),
+        label: Some(label.into()),
+        object_type: keystore::ObjectType::SymmetricKey,
+        destroyed: false,
+        value_len: len,
+        kcv: kcv.map(str::to_string),
+    };
+    let mut view = StoreView::default();
+    for (uid, s) in [
+        ("gone", seen("l2", Some("bb"), Some(32))),
+        ("relabeled", seen("l3", Some("cc"), Some(32))),
+        ("swapped", seen("l5", Some("00"), Some(32))),
+        ("fine", seen("l6", Some("ee"), Some(32))),
+        ("torn", seen("l7", None, None)),
+    ] {
+        view.objects.insert(uid.into(), s);
+    }
+    let problems = check(&view, &ledger, TOKEN, false).join("\n");
+    for uid in ["lost", "gone", "relabeled", "swapped"] {
+        assert!(problems.contains(uid), "{uid} not reported in:\n{problems}");
+    }
+    assert!(!problems.contains("fine"), "{problems}");
+    let store_problems = check_store(&view).join("\n");
+    assert!(store_problems.contains("torn"), "{store_problems}");
+    assert!(!store_problems.contains("fine"), "{store_problems}");
 }
