@@ -201,7 +201,11 @@ mod tests {
         let u1 = &l.objects["u1"];
         assert!(u1.label_allowed("a2") && u1.label_allowed("a3") && !u1.label_allowed("a1"));
         assert!(l.objects["u2"].destroyed);
-        assert!(Ledger::default().apply_output("ACK frobnicate x\n").is_err());
-        assert!(Ledger::default().apply_output("ACK label nobody x\n").is_err());
+        assert!(Ledger::default()
+            .apply_output("ACK frobnicate x\n")
+            .is_err());
+        assert!(Ledger::default()
+            .apply_output("ACK label nobody x\n")
+            .is_err());
     }
 }

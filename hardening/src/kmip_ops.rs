@@ -3,8 +3,8 @@
 
 use kmip::client::Client;
 use kmip::enums::{
-    block_cipher_mode as bcm, cryptographic_algorithm as ca, operation as op,
-    padding_method as pm, result_status as rs, revocation_reason_code as rrc,
+    block_cipher_mode as bcm, cryptographic_algorithm as ca, operation as op, padding_method as pm,
+    result_status as rs, revocation_reason_code as rrc,
 };
 use kmip::{ProtocolVersion, Tag, Ttlv};
 use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslStream, SslVerifyMode};

@@ -59,7 +59,9 @@ pub fn read(conf: &Path) -> Result<StoreView> {
                 .map_err(|e| format!("object {}: {e}", listed.uid))?;
             let a = &o.attributes;
             let kcv = match (&o.value, a.algorithm) {
-                (Some(v), Some(keystore::Algorithm::Aes)) => Some(crate::aes_check_value(v.expose())?),
+                (Some(v), Some(keystore::Algorithm::Aes)) => {
+                    Some(crate::aes_check_value(v.expose())?)
+                }
                 _ => None,
             };
             view.objects.insert(

@@ -67,7 +67,9 @@ fn check(view: &StoreView, ledger: &Ledger, partition: &str, kmip: bool) -> Vec<
         if e.destroyed {
             // PKCS#11 removes the object; KMIP keeps its attributes, erases its value.
             if !kmip || !seen.destroyed || seen.value_len.is_some() {
-                problems.push(format!("acknowledged destroy of {uid} did not stay: {seen:?}"));
+                problems.push(format!(
+                    "acknowledged destroy of {uid} did not stay: {seen:?}"
+                ));
             }
             continue;
         }
@@ -109,7 +111,10 @@ fn check_store(view: &StoreView) -> Vec<String> {
             continue;
         }
         if seen.value_len != Some(32) || seen.kcv.is_none() {
-            problems.push(format!("{uid}: a live AES-256 key with value {:?}", seen.value_len));
+            problems.push(format!(
+                "{uid}: a live AES-256 key with value {:?}",
+                seen.value_len
+            ));
         }
         let label = seen.label.as_deref().unwrap_or("");
         if let Some(other) = labels.insert((&seen.partition, label), uid) {
@@ -184,7 +189,11 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
             panic!("round {round}: {}", report(&finished[i]));
         }
         for f in &finished {
-            let ledger = if f.name.starts_with("p11") { &mut p11 } else { &mut kmip };
+            let ledger = if f.name.starts_with("p11") {
+                &mut p11
+            } else {
+                &mut kmip
+            };
             ledger
                 .apply_output(&f.stdout)
                 .unwrap_or_else(|e| panic!("round {round} {}: {e}", f.name));
@@ -209,6 +218,8 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
             view.pin_failures.get(TOKEN).copied().unwrap_or(0) < keystore::MAX_PIN_FAILURES,
             "the writers' wrong PINs must never reach the lockout"
         );
+        store_view::sqlite_integrity(&inst.store_path())
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let (ok, out, err) = inst.admin(&["audit", "verify"], "").unwrap();
         assert!(ok, "round {round}: keybridge audit verify: {out}{err}");
         let mut check_login = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
@@ -233,15 +244,17 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
         ok && out.contains("store already initialized; master key checked"),
         "the store must reopen cleanly: {out}{err}"
     );
-    store_view::sqlite_integrity(&inst.store_path()).unwrap();
     // Every kind of operation was acknowledged many times, or the test tested nothing.
     for (who, l) in [("PKCS#11", &p11), ("KMIP", &kmip)] {
         println!(
-            "{who}: acknowledged creates {}, label changes {}, destroys {}, logins {}; \
+            "{who}: acknowledged creates {}, label changes {}, destroys {}, C_Logins {}; \
              creates in flight at a kill {}",
             l.acked_creates, l.acked_labels, l.acked_destroys, l.acked_logins, l.unacked_creates
         );
-        println!("{who}: writers killed during an operation, by kind: {:?}", l.in_flight);
+        println!(
+            "{who}: writers killed during an operation, by kind: {:?}",
+            l.in_flight
+        );
         assert!(l.acked_creates >= rounds && l.acked_labels > 0 && l.acked_destroys > 0);
     }
     assert!(p11.acked_logins >= rounds);

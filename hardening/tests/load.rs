@@ -52,7 +52,12 @@ fn kmip_connection(
     counts: Arc<KmipCounts>,
     errors: Arc<Mutex<Vec<String>>>,
 ) {
-    let fail = |e: String| errors.lock().unwrap().push(format!("connection {who}: {e}"));
+    let fail = |e: String| {
+        errors
+            .lock()
+            .unwrap()
+            .push(format!("connection {who}: {e}"))
+    };
     let mut conn = match kmip_ops::connect(port, &certs) {
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
@@ -74,7 +79,9 @@ fn kmip_connection(
             counts.get.fetch_add(1, Ordering::Relaxed);
             let found = kmip_ops::locate(&mut conn, &label).map_err(e)?;
             if found != [uid.clone()] {
-                return Err(format!("Locate of {label} found {found:?}, expected [{uid}]"));
+                return Err(format!(
+                    "Locate of {label} found {found:?}, expected [{uid}]"
+                ));
             }
             counts.locate.fetch_add(1, Ordering::Relaxed);
             kmip_ops::revoke(&mut conn, &uid).map_err(e)?;
@@ -144,7 +151,11 @@ fn kmip_8_connections_of_mixed_traffic_without_errors_and_steady_memory() {
         g(&counts.destroy),
         errors.len()
     );
-    assert!(errors.is_empty(), "KMIP errors under load:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "KMIP errors under load:\n{}",
+        errors.join("\n")
+    );
     assert!(g(&counts.destroy) > 0, "no full iteration completed");
 
     assert!(
@@ -215,7 +226,11 @@ fn pkcs11_4_processes_2_threads_on_one_store_without_errors() {
     let mut failures = Vec::new();
     for w in workers {
         let f = w.finish(Duration::from_secs(seconds + 120));
-        let line = f.stdout.lines().find(|l| l.starts_with("ops ")).unwrap_or("");
+        let line = f
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("ops "))
+            .unwrap_or("");
         println!("{}: {line}", f.name);
         for (i, name) in names.iter().enumerate() {
             let v = line

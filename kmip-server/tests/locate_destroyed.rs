@@ -5,9 +5,7 @@
 
 mod common;
 
-use kmip::enums::{
-    operation as op, result_status as rs, storage_status_mask as ssm,
-};
+use kmip::enums::{operation as op, result_status as rs, storage_status_mask as ssm};
 use kmip::{ProtocolVersion, Tag, Ttlv};
 
 type C = kmip::client::Client<openssl::ssl::SslStream<std::net::TcpStream>>;
@@ -91,7 +89,11 @@ fn locate_leaves_destroyed_objects_out_unless_the_mask_asks_for_them() {
         [destroyed.clone()]
     );
     assert_eq!(
-        locate(&mut c, None, Some(ssm::OnLineStorage | ssm::DestroyedStorage)),
+        locate(
+            &mut c,
+            None,
+            Some(ssm::OnLineStorage | ssm::DestroyedStorage)
+        ),
         [live.clone(), destroyed, later]
     );
     assert_eq!(

@@ -105,7 +105,12 @@ fn object_crud_and_optimistic_update() {
 fn find_can_leave_out_destroyed_objects() {
     let (_d, s) = open();
     partition(&s, "p1");
-    for (uid, state) in [("live", 2), ("destroyed", 5), ("compromised", 6), ("pre", 1)] {
+    for (uid, state) in [
+        ("live", 2),
+        ("destroyed", 5),
+        ("compromised", 6),
+        ("pre", 1),
+    ] {
         let mut o = object(uid, "p1", uid);
         o.state = state;
         s.insert_object(&o).unwrap();
