@@ -80,13 +80,13 @@ fn locate_leaves_destroyed_objects_out_unless_the_mask_asks_for_them() {
     let later = create(&mut c, "loc-later");
 
     assert_eq!(locate(&mut c, None, None), [live.clone(), later.clone()]);
-    assert_eq!(locate(&mut c, Some("loc-live"), None), [live.clone()]);
+    assert_eq!(locate(&mut c, Some("loc-live"), None), [live.as_str()]);
     assert!(locate(&mut c, Some("loc-destroyed"), None).is_empty());
     assert!(locate(&mut c, Some("loc-archived"), None).is_empty());
     let destroyed_mask = Some(ssm::DestroyedStorage);
     assert_eq!(
         locate(&mut c, Some("loc-destroyed"), destroyed_mask),
-        [destroyed.clone()]
+        [destroyed.as_str()]
     );
     assert_eq!(
         locate(
