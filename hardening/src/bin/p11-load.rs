@@ -2,8 +2,8 @@
 //!
 //! Logs in once, then each thread opens its own session and, until the time
 //! is up, generates a token AES key with a unique label, encrypts with it
-//! (CKM_AES_CBC_PAD), finds it by its label (exactly one handle, the one it
-//! has), reads its attributes, signs with its own P-256 key (CKM_ECDSA) and
+//! (CKM_AES_CBC_PAD), finds it and its signing key by their labels (exactly
+//! one handle each, the one it has), reads the key's attributes, signs with its own P-256 key (CKM_ECDSA) and
 //! destroys the AES key. Several such processes share one store. Prints
 //! `ops NAME generate=.. encrypt=.. find=.. attributes=.. sign=.. destroy=.. errors=..`;
 //! exits 1 if any operation failed.
@@ -69,7 +69,12 @@ fn slot(p: &Pkcs11, label: &str) -> R<Slot> {
 }
 
 /// One iteration on a fresh key; each step counted when it succeeded.
-fn iteration(s: &Session, label: &str, signer: ObjectHandle, c: &Counts) -> R<()> {
+fn iteration(
+    s: &Session,
+    label: &str,
+    (signer, signer_label): (ObjectHandle, &str),
+    c: &Counts,
+) -> R<()> {
     let key = s
         .generate_key(
             &Mechanism::AesKeyGen,
@@ -104,6 +109,20 @@ fn iteration(s: &Session, label: &str, signer: ObjectHandle, c: &Counts) -> R<()
         return Err(format!(
             "find by the unique label {label} returned {} handles",
             found.len()
+        ));
+    }
+    // The signer was made before the other processes' keys: a find by its
+    // label must still give exactly its one handle while they write.
+    let signers = s
+        .find_objects(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::Label(signer_label.as_bytes().to_vec()),
+        ])
+        .map_err(ctx("C_FindObjects"))?;
+    if signers != [signer] {
+        return Err(format!(
+            "find by the unique label {signer_label} returned {} handles",
+            signers.len()
         ));
     }
     c.find.fetch_add(1, Ordering::Relaxed);
@@ -142,6 +161,7 @@ fn iteration(s: &Session, label: &str, signer: ObjectHandle, c: &Counts) -> R<()
 
 fn thread(p: Pkcs11, slot: Slot, who: String, deadline: Instant, c: Arc<Counts>) -> R<()> {
     let s = p.open_rw_session(slot).map_err(ctx("C_OpenSession"))?;
+    let signer_label = format!("{who}-signer");
     let (public, private) = s
         .generate_key_pair(
             &Mechanism::EccKeyPairGen,
@@ -149,21 +169,21 @@ fn thread(p: Pkcs11, slot: Slot, who: String, deadline: Instant, c: Arc<Counts>)
                 Attribute::Token(true),
                 Attribute::EcParams(P256.to_vec()),
                 Attribute::Verify(true),
-                Attribute::Label(format!("{who}-signer").into_bytes()),
+                Attribute::Label(signer_label.clone().into_bytes()),
             ],
             &[
                 Attribute::Token(true),
                 Attribute::Private(true),
                 Attribute::Sensitive(true),
                 Attribute::Sign(true),
-                Attribute::Label(format!("{who}-signer").into_bytes()),
+                Attribute::Label(signer_label.clone().into_bytes()),
             ],
         )
         .map_err(ctx("C_GenerateKeyPair"))?;
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
-        if let Err(e) = iteration(&s, &format!("{who}-{n}"), private, &c) {
+        if let Err(e) = iteration(&s, &format!("{who}-{n}"), (private, &signer_label), &c) {
             c.error(&who, e);
         }
     }
