@@ -4,8 +4,9 @@
 //! present with the same key (check value), every acknowledged destroy stays
 //! destroyed, every modified label is the last acknowledged one (or the one
 //! in flight), no object is torn (every record opens, no key without its
-//! value), the store opens with the master key, the audit log verifies, and
-//! the token still logs in.
+//! value), the store opens with the master key, SQLite's integrity check and
+//! the audit log verify, and the token still logs in and shows through the
+//! module exactly the objects and keys the store holds.
 //!
 //! `HARDENING_SEED` replays a run (the seed is printed); `HARDENING_CRASH_ROUNDS`
 //! changes the number of rounds.
@@ -16,6 +17,8 @@ use hardening_tests::fixture::{Finished, Installation, Worker, KMIP_PARTITION};
 use hardening_tests::store_view::{self, StoreView};
 use hardening_tests::Rng;
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "crash-token";
@@ -222,20 +225,51 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         let (ok, out, err) = inst.admin(&["audit", "verify"], "").unwrap();
         assert!(ok, "round {round}: keybridge audit verify: {out}{err}");
-        let mut check_login = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
-        check_login
+        // The module's view, from a fresh process: as many keys as the
+        // store, and the same key behind each label checked: this round's
+        // objects, and every object on every fifth and on the last round.
+        let full = round % 5 == 4 || round + 1 == rounds;
+        let this_round = [format!("p11ar{round}-"), format!("p11br{round}-")];
+        let in_token: Vec<_> = view
+            .objects
+            .iter()
+            .filter(|(_, o)| o.partition == TOKEN && !o.destroyed)
+            .collect();
+        let mut listing = format!("count {}\n", in_token.len());
+        for (uid, o) in &in_token {
+            let label = o.label.as_deref().unwrap_or("-");
+            if full || this_round.iter().any(|p| label.starts_with(p.as_str())) {
+                let kcv = o.kcv.as_deref().unwrap_or("-");
+                listing.push_str(&format!("{uid} {label} {kcv}\n"));
+            }
+        }
+        let verify_started = Instant::now();
+        let mut verify = inst.command(env!("CARGO_BIN_EXE_p11-writer").as_ref());
+        verify
             .env("KEYBRIDGE_PKCS11_MODULE", &module)
-            .args(["login-check", TOKEN]);
-        let out = check_login.output().unwrap();
+            .args(["verify", TOKEN])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = verify.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(listing.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
         assert!(
             out.status.success(),
-            "round {round}: the token no longer logs in: {}",
+            "round {round}: the token after the kills (login, objects through the module): {}",
             String::from_utf8_lossy(&out.stderr)
         );
         println!(
-            "round {round:>2}: objects in store {:>4}, audit records {:>6}, unacknowledged objects {unacked_seen}",
+            "round {round:>2}: objects in store {:>4}, audit records {:>6}, unacknowledged objects \
+             {unacked_seen}; module check {} ms",
             view.objects.len(),
-            view.audit_records
+            view.audit_records,
+            verify_started.elapsed().as_millis()
         );
     }
 
@@ -247,16 +281,14 @@ fn acknowledged_writes_survive_sigkill_of_server_and_writers() {
     // Every kind of operation was acknowledged many times, or the test tested nothing.
     for (who, l) in [("PKCS#11", &p11), ("KMIP", &kmip)] {
         println!(
-            "{who}: acknowledged creates {}, label changes {}, destroys {}, C_Logins {}; \
-             creates in flight at a kill {}",
-            l.acked_creates, l.acked_labels, l.acked_destroys, l.acked_logins, l.unacked_creates
-        );
-        println!(
-            "{who}: writers killed during an operation, by kind: {:?}",
-            l.in_flight
+            "{who}: acknowledged creates {}, label changes {}, destroys {}; \
+             creates in flight at a kill {}; operation in flight when its writer or \
+             the server was killed, by kind: {:?}",
+            l.acked_creates, l.acked_labels, l.acked_destroys, l.unacked_creates, l.in_flight
         );
         assert!(l.acked_creates >= rounds && l.acked_labels > 0 && l.acked_destroys > 0);
     }
+    println!("PKCS#11: acknowledged C_Logins {}", p11.acked_logins);
     assert!(p11.acked_logins >= rounds);
     println!(
         "crash consistency: {rounds} rounds in {:.1} s",

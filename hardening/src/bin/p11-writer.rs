@@ -7,7 +7,8 @@
 //! C_SetAttributeValue(CKA_LABEL), C_DestroyObject, C_Logout; every
 //! operation announced before and acknowledged after success (see
 //! `hardening_tests::acks`).
-//! `p11-writer login-check TOKEN`: C_Login with the user PIN still works.
+//! `p11-writer verify TOKEN`: C_Login still works, and the module shows the
+//! token objects listed on stdin (`uid label kcv` lines), and no others.
 //!
 //! The module is `KEYBRIDGE_PKCS11_MODULE` (set by the test) and finds its
 //! store through `KEYBRIDGE_CONF`. Exit 3 on any unexpected PKCS#11 error.
@@ -79,17 +80,57 @@ fn init(label: &str) -> R<()> {
     p.finalize().map_err(ctx("C_Finalize"))
 }
 
-fn login_check(label: &str) -> R<()> {
+/// C_Login still works after the kills, and the module shows the token
+/// objects the store holds. Stdin: `count N` (the token's secret keys in the
+/// store: the module must show as many), then `uid label kcv` lines: a find
+/// by each label gives one handle, with that CKA_UNIQUE_ID and a key that
+/// encrypts to that check value.
+fn verify(label: &str) -> R<()> {
+    use std::io::BufRead;
     let p = load()?;
     let s = p
         .open_rw_session(token_slot(&p, label)?)
         .map_err(ctx("C_OpenSession"))?;
     s.login(UserType::User, Some(&AuthPin::from(USER_PIN)))
         .map_err(ctx("C_Login"))?;
+    let mut lines = std::io::stdin().lock().lines();
+    let first = lines
+        .next()
+        .transpose()
+        .map_err(|e| format!("stdin: {e}"))?;
+    let expected: usize = first
+        .as_deref()
+        .and_then(|l| l.strip_prefix("count "))
+        .and_then(|n| n.parse().ok())
+        .ok_or("the first line is `count N`")?;
+    let mut checked = 0usize;
+    for line in lines {
+        let line = line.map_err(|e| format!("stdin: {e}"))?;
+        let [uid, key_label, kcv] = line.split_whitespace().collect::<Vec<_>>()[..] else {
+            return Err(format!("expected `uid label kcv`, got {line:?}"));
+        };
+        let h = find_one(&s, key_label)?;
+        if unique_id(&s, h)? != uid {
+            return Err(format!("the key labelled {key_label} is not {uid}"));
+        }
+        let block = s
+            .encrypt(&Mechanism::AesEcb, h, &[0u8; 16])
+            .map_err(ctx("C_Encrypt(CKM_AES_ECB)"))?;
+        if hardening_tests::check_value_of_block(&block)? != kcv {
+            return Err(format!("{uid}: the module's key differs from the store's"));
+        }
+        checked += 1;
+    }
     let keys = s
         .find_objects(&[Attribute::Class(ObjectClass::SECRET_KEY)])
         .map_err(ctx("C_FindObjects"))?;
-    println!("secret keys {}", keys.len());
+    if keys.len() != expected {
+        return Err(format!(
+            "the module shows {} secret keys, the store {expected}",
+            keys.len()
+        ));
+    }
+    println!("secret keys {expected}, checked {checked}");
     s.logout().map_err(ctx("C_Logout"))?;
     drop(s);
     p.finalize().map_err(ctx("C_Finalize"))
@@ -229,12 +270,12 @@ fn crash_loop(token: &str, name: &str, seed: u64) -> R<()> {
 fn run(args: &[String]) -> R<()> {
     match args {
         [mode, token] if mode == "init" => init(token),
-        [mode, token] if mode == "login-check" => login_check(token),
+        [mode, token] if mode == "verify" => verify(token),
         [mode, token, name, seed] if mode == "crash" => {
             let seed = seed.parse().map_err(|_| "SEED is a number".to_string())?;
             crash_loop(token, name, seed)
         }
-        _ => Err("usage: p11-writer init TOKEN | login-check TOKEN | crash TOKEN NAME SEED".into()),
+        _ => Err("usage: p11-writer init TOKEN | verify TOKEN | crash TOKEN NAME SEED".into()),
     }
 }
 
