@@ -96,9 +96,6 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         .opt_child_integer(Tag::StorageStatusMask)?
         .map_or(ssm::OnLineStorage, |m| m as u32);
     let mut found = Vec::new();
-    // The caller's own objects, then those granted to it with `locate`
-    // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
-    // simply not returned).
     // A 2.x Locate that asks neither for destroyed nor for archived objects
     // (an archived one is Archival even when destroyed) can never return a
     // destroyed object: leave them in the store instead of reading and
@@ -109,6 +106,9 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             && mask & (ssm::DestroyedStorage | ssm::ArchivalStorage) == 0,
         ..Default::default()
     };
+    // The caller's own objects, then those granted to it with `locate`
+    // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
+    // simply not returned).
     let mut candidates: Vec<(ManagedObject, String)> = ctx
         .partition
         .find(&own)?
