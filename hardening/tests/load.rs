@@ -135,7 +135,7 @@ fn kmip_8_connections_of_mixed_traffic_without_errors_and_steady_memory() {
     }
     done.store(true, Ordering::Relaxed);
     let samples = sampler.join().unwrap();
-    assert!(server.alive(), "the server died under load");
+    let died = server.exit_status();
     server.kill();
 
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -151,6 +151,13 @@ fn kmip_8_connections_of_mixed_traffic_without_errors_and_steady_memory() {
         g(&counts.destroy),
         errors.len()
     );
+    if let Some(status) = died {
+        let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+        panic!(
+            "the server died under load ({status}); first errors: {:?}; its log:\n{log}",
+            errors.iter().take(5).collect::<Vec<_>>()
+        );
+    }
     assert!(
         errors.is_empty(),
         "KMIP errors under load:\n{}",
