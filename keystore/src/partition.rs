@@ -27,6 +27,9 @@ pub struct Filter {
     pub key_id: Option<Vec<u8>>,
     /// The state as of now (time-driven transitions applied).
     pub state: Option<State>,
+    /// Leave out destroyed objects without reading them (see
+    /// [`crate::storage::ObjectQuery::exclude_destroyed`]).
+    pub exclude_destroyed: bool,
 }
 
 /// The objects of one partition.
@@ -267,6 +270,7 @@ impl Partition {
             key_id: filter.key_id.clone(),
             // State is filtered after time-driven transitions, not by the column.
             state: None,
+            exclude_destroyed: filter.exclude_destroyed,
         };
         let now = lifecycle::now();
         let mut out = Vec::new();

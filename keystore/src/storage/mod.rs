@@ -88,6 +88,11 @@ pub struct ObjectQuery {
     pub label: Option<String>,
     pub key_id: Option<Vec<u8>>,
     pub state: Option<i64>,
+    /// Skip rows whose state is Destroyed or Destroyed Compromised. A
+    /// destroyed object never changes state again, so the column is exact
+    /// for this, and look-ups that never return destroyed objects (KMIP 2.x
+    /// Locate of on-line objects) need not read every key ever destroyed.
+    pub exclude_destroyed: bool,
 }
 
 /// The storage back end.

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::audit::{self, AuditEntry, AuditRecord};
 use crate::error::{Error, Result};
+use crate::lifecycle::State;
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -431,6 +432,13 @@ impl Store for SqliteStore {
         }
         if let Some(s) = q.state {
             filter("state", s.into());
+        }
+        if q.exclude_destroyed {
+            sql.push_str(&format!(
+                " AND state NOT IN ({}, {})",
+                State::Destroyed.to_kmip(),
+                State::DestroyedCompromised.to_kmip()
+            ));
         }
         sql.push_str(" ORDER BY seq");
         let mut stmt = conn.prepare(&sql)?;

@@ -99,6 +99,37 @@ fn object_crud_and_optimistic_update() {
     assert!(s.get_object("u1").unwrap().is_none());
 }
 
+/// Look-ups that never return destroyed objects skip their rows in SQL, so
+/// their cost does not grow with every key ever destroyed.
+#[test]
+fn find_can_leave_out_destroyed_objects() {
+    let (_d, s) = open();
+    partition(&s, "p1");
+    for (uid, state) in [
+        ("live", 2),
+        ("destroyed", 5),
+        ("compromised", 6),
+        ("pre", 1),
+    ] {
+        let mut o = object(uid, "p1", uid);
+        o.state = state;
+        s.insert_object(&o).unwrap();
+    }
+    let uids = |exclude_destroyed: bool| -> Vec<String> {
+        s.find_objects(&ObjectQuery {
+            partition: Some("p1".into()),
+            exclude_destroyed,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.uid)
+        .collect()
+    };
+    assert_eq!(uids(true), ["live", "pre"]);
+    assert_eq!(uids(false), ["live", "destroyed", "compromised", "pre"]);
+}
+
 #[test]
 fn find_by_each_index() {
     let (_d, s) = open();

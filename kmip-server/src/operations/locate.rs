@@ -99,12 +99,22 @@ pub fn locate(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         .iter()
         .any(|f| matches!(f, Attr::Std(t) if t.tag == Tag::State));
     let mut found = Vec::new();
+    // A 2.x Locate that asks neither for destroyed nor for archived objects
+    // (an archived one is Archival even when destroyed) can never return a
+    // destroyed object: leave them in the store instead of reading and
+    // decrypting every key ever destroyed on each call, which made Locate's
+    // time and the server's memory grow with the store's history.
+    let own = keystore::Filter {
+        exclude_destroyed: ctx.version.is_2x()
+            && mask & (ssm::DestroyedStorage | ssm::ArchivalStorage) == 0,
+        ..Default::default()
+    };
     // The caller's own objects, then those granted to it with `locate`
     // (KMIP 2.1 §6.1.28: objects the client is not allowed to know are
     // simply not returned).
     let mut candidates: Vec<(ManagedObject, String)> = ctx
         .partition
-        .find(&Default::default())?
+        .find(&own)?
         .into_iter()
         .map(|o| (o, ctx.identity.to_string()))
         .collect();
