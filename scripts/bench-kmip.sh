@@ -17,7 +17,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/keybridge
+# KEYBRIDGE_BIN: another keybridge build to measure (e.g. a baseline).
+BIN=${KEYBRIDGE_BIN:-$TARGET/release/keybridge}
 BENCH=$TARGET/release/examples/kmip_bench
 # Its own venv: PyKMIP 0.10 leaks database connections with SQLAlchemy 2
 # (every session stalls after 15 operations), so SQLAlchemy 1.3 is pinned.

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How long a writer waits for another process's write lock before failing.
@@ -23,10 +24,20 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 use super::sqlite_schema::MIGRATIONS;
 
-/// The SQLite back end. One connection per process, behind a mutex; the
-/// file is what processes share.
+/// Connections for reads, beside the one that writes: in WAL mode a reader
+/// sees the last committed state without waiting for a commit's fsync, so
+/// reads go on while a batch of writes is being made durable.
+const READERS: usize = 4;
+
+/// The SQLite back end. Per process: one connection that writes (behind a
+/// mutex, fed by [`sqlite_batch::GroupCommit`]) and a few that only read;
+/// the file is what processes share.
 pub struct SqliteStore {
+    /// The writing connection.
     conn: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    batch: sqlite_batch::GroupCommit,
     path: PathBuf,
 }
 
@@ -55,10 +66,47 @@ impl SqliteStore {
         )?;
         let mut store = SqliteStore {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+            batch: sqlite_batch::GroupCommit::default(),
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        for _ in 0..READERS {
+            let r = Connection::open(path)?;
+            r.busy_timeout(BUSY_TIMEOUT)?;
+            // A reader never writes: a bug that tried would fail here
+            // instead of bypassing the writer's transactions.
+            r.execute_batch("PRAGMA query_only = ON;")?;
+            store.readers.push(Mutex::new(r));
+        }
         Ok(store)
+    }
+
+    /// A connection for one read: a free reader if there is one, else the
+    /// next in turn (every read is one short autocommit statement, which
+    /// sees every write committed before it started).
+    fn read(&self) -> parking_lot::MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Some(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        match self.readers.get(i % self.readers.len().max(1)) {
+            Some(r) => r.lock(),
+            None => self.conn.lock(),
+        }
+    }
+
+    /// A write committed together with concurrent ones (group commit);
+    /// durable when it returns Ok.
+    fn write_batched<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.batch.write(&self.conn, work)
     }
 
     /// The file this store lives in.
@@ -68,7 +116,7 @@ impl SqliteStore {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
     }
 
@@ -186,7 +234,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 impl Store for SqliteStore {
     fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
@@ -238,13 +286,13 @@ impl Store for SqliteStore {
     }
 
     fn get_partition(&self, id: &str) -> Result<Option<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE id = ?1");
         Ok(conn.query_row(&sql, [id], partition_from_row).optional()?)
     }
 
     fn find_partition_by_label(&self, label: &str) -> Result<Option<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE label = ?1");
         Ok(conn
             .query_row(&sql, [label], partition_from_row)
@@ -252,7 +300,7 @@ impl Store for SqliteStore {
     }
 
     fn list_partitions(&self) -> Result<Vec<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions ORDER BY created, id");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map([], partition_from_row)?;
@@ -302,7 +350,7 @@ impl Store for SqliteStore {
     }
 
     fn get_pin(&self, partition: &str, role: PinRole) -> Result<Option<PinRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn
             .query_row(
                 "SELECT kdf, wrapped_key, failures FROM pins WHERE partition = ?1 AND role = ?2",
@@ -356,7 +404,8 @@ impl Store for SqliteStore {
     }
 
     fn insert_object(&self, row: &ObjectRow) -> Result<()> {
-        self.write(|tx| {
+        let row = row.clone();
+        self.write_batched(move |tx| {
             tx.execute(
                 &format!("INSERT INTO objects ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                 params![
@@ -376,13 +425,14 @@ impl Store for SqliteStore {
     }
 
     fn get_object(&self, uid: &str) -> Result<Option<ObjectRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE uid = ?1");
         Ok(conn.query_row(&sql, [uid], object_from_row).optional()?)
     }
 
     fn update_object(&self, row: &ObjectRow) -> Result<bool> {
-        self.write(|tx| {
+        let row = row.clone();
+        self.write_batched(move |tx| {
             let n = tx.execute(
                 "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
                      attributes = ?7, value = ?8, protected = ?9, mac = ?10, revision = ?11
@@ -406,11 +456,14 @@ impl Store for SqliteStore {
     }
 
     fn delete_object(&self, uid: &str) -> Result<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM objects WHERE uid = ?1", [uid])? == 1))
+        let uid = uid.to_string();
+        self.write_batched(move |tx| {
+            Ok(tx.execute("DELETE FROM objects WHERE uid = ?1", [uid])? == 1)
+        })
     }
 
     fn find_objects(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let mut sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut filter = |column: &str, v: rusqlite::types::Value| {
@@ -439,9 +492,10 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        self.write(|tx| {
+        let entry = entry.clone();
+        self.write_batched(move |tx| {
             let head = read_head(tx)?;
-            let rec = audit::next_record(head, entry.clone());
+            let rec = audit::next_record(head, entry);
             let e = &rec.entry;
             tx.execute(
                 "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
@@ -461,7 +515,7 @@ impl Store for SqliteStore {
     }
 
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let mut stmt = conn.prepare(
             "SELECT seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash
              FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
@@ -496,7 +550,7 @@ impl Store for SqliteStore {
     }
 
     fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         read_head(&conn)
     }
     fn insert_identity(&self, row: &IdentityRow) -> Result<()> {
@@ -574,6 +628,9 @@ fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
 
 #[path = "sqlite_access.rs"]
 mod access;
+
+#[path = "sqlite_batch.rs"]
+mod sqlite_batch;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]
