@@ -9,7 +9,7 @@
 #   scripts/bench-kmip.sh
 #
 # Builds what it needs (cargo build --release -p kmip-server --bin keybridge
-# --example kmip_bench). BENCH_SECONDS (default 5) is the length of one cell;
+# --example kmip_bench; BENCH_BUILD=0 skips that). BENCH_SECONDS (default 5) is the length of one cell;
 # BENCH_CELLS picks cells (default get1,get8,enc1,enc8,conn8,connfull8,create8);
 # BENCH_SERVERS picks servers (default "keybridge pykmip").
 # Prints one table: ops/s, p50 and p99 latency per cell, and the ratio.
@@ -28,7 +28,9 @@ SECONDS_PER_CELL=${BENCH_SECONDS:-5}
 CELLS=${BENCH_CELLS:-get1,get8,enc1,enc8,conn8,connfull8,create8}
 SERVERS=${BENCH_SERVERS:-keybridge pykmip}
 
-(cd "$ROOT" && cargo build --quiet --release -p kmip-server --bin keybridge --example kmip_bench)
+if [[ ${BENCH_BUILD:-1} != 0 ]]; then
+    (cd "$ROOT" && cargo build --quiet --release -p kmip-server --bin keybridge --example kmip_bench)
+fi
 
 if [[ $SERVERS == *pykmip* ]]; then
     if [[ ! -x $VENV/bin/python ]]; then

@@ -288,7 +288,9 @@ impl Store for SqliteStore {
     fn get_partition(&self, id: &str) -> Result<Option<PartitionRow>> {
         let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE id = ?1");
-        Ok(conn.query_row(&sql, [id], partition_from_row).optional()?)
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([id], partition_from_row).optional()?;
+        Ok(row)
     }
 
     fn find_partition_by_label(&self, label: &str) -> Result<Option<PartitionRow>> {
@@ -406,8 +408,10 @@ impl Store for SqliteStore {
     fn insert_object(&self, row: &ObjectRow) -> Result<()> {
         let row = row.clone();
         self.write_batched(move |tx| {
-            tx.execute(
+            tx.prepare_cached(
                 &format!("INSERT INTO objects ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            )?
+            .execute(
                 params![
                     row.uid, row.partition, row.object_type, row.state, row.label, row.key_id,
                     row.attributes, row.value, row.protected, row.mac, row.revision
@@ -427,17 +431,21 @@ impl Store for SqliteStore {
     fn get_object(&self, uid: &str) -> Result<Option<ObjectRow>> {
         let conn = self.read();
         let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE uid = ?1");
-        Ok(conn.query_row(&sql, [uid], object_from_row).optional()?)
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([uid], object_from_row).optional()?;
+        Ok(row)
     }
 
     fn update_object(&self, row: &ObjectRow) -> Result<bool> {
         let row = row.clone();
         self.write_batched(move |tx| {
-            let n = tx.execute(
-                "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
+            let n = tx
+                .prepare_cached(
+                    "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
                      attributes = ?7, value = ?8, protected = ?9, mac = ?10, revision = ?11
                  WHERE uid = ?1 AND partition = ?2 AND revision = ?11 - 1",
-                params![
+                )?
+                .execute(params![
                     row.uid,
                     row.partition,
                     row.object_type,
@@ -449,8 +457,7 @@ impl Store for SqliteStore {
                     row.protected,
                     row.mac,
                     row.revision
-                ],
-            )?;
+                ])?;
             Ok(n == 1)
         })
     }
@@ -497,19 +504,21 @@ impl Store for SqliteStore {
             let head = read_head(tx)?;
             let rec = audit::next_record(head, entry);
             let e = &rec.entry;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(
                 params![
                     rec.seq as i64, e.time_ms, e.identity, e.operation, e.object, e.result,
                     e.client, e.detail, &rec.prev_hash[..], &rec.hash[..]
                 ],
             )?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
                  ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                params![rec.seq as i64, &rec.hash[..]],
-            )?;
+            )?
+            .execute(params![rec.seq as i64, &rec.hash[..]])?;
             Ok(rec)
         })
     }
@@ -616,9 +625,8 @@ impl Store for SqliteStore {
 
 fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
     let head: Option<(i64, Vec<u8>)> = conn
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match head {
         None => Ok(None),

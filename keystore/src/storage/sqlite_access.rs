@@ -24,13 +24,11 @@ pub(super) fn insert_identity(store: &SqliteStore, row: &IdentityRow) -> Result<
 
 pub(super) fn get_identity(store: &SqliteStore, name: &str) -> Result<Option<IdentityRow>> {
     let conn = store.read();
-    Ok(conn
-        .query_row(
-            "SELECT name, is_group, created, info FROM identities WHERE name = ?1",
-            [name],
-            identity_from_row,
-        )
-        .optional()?)
+    // Cached: every KMIP request looks its identity up.
+    let mut stmt = conn
+        .prepare_cached("SELECT name, is_group, created, info FROM identities WHERE name = ?1")?;
+    let row = stmt.query_row([name], identity_from_row).optional()?;
+    Ok(row)
 }
 
 pub(super) fn list_identities(store: &SqliteStore) -> Result<Vec<IdentityRow>> {

@@ -52,13 +52,14 @@ where
         let Some(work) = self.work.take() else {
             return Ok(());
         };
-        tx.execute_batch("SAVEPOINT write")?;
+        // Cached statements: parsing them for every write costs more than
+        // running them.
+        tx.prepare_cached("SAVEPOINT write")?.execute([])?;
         let out = work(tx);
-        if out.is_ok() {
-            tx.execute_batch("RELEASE write")?;
-        } else {
-            tx.execute_batch("ROLLBACK TO write; RELEASE write")?;
+        if out.is_err() {
+            tx.prepare_cached("ROLLBACK TO write")?.execute([])?;
         }
+        tx.prepare_cached("RELEASE write")?.execute([])?;
         self.out = Some(out);
         Ok(())
     }
