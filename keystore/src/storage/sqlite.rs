@@ -11,7 +11,7 @@ use super::{
     GrantRow, IdentityRow, ObjectQuery, ObjectRow, OtpDeviceRow, PartitionRow, PinRole, PinRow,
     Store,
 };
-use crate::audit::{self, AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditRecord};
 use crate::error::{Error, Result};
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -216,11 +216,6 @@ fn partition_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PartitionRow> {
         key_sealed: r.get(4)?,
         info: r.get(5)?,
     })
-}
-
-fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32]> {
-    v.try_into()
-        .map_err(|_| Error::Integrity(format!("audit {what} is not 32 bytes")))
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -499,69 +494,17 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        let entry = entry.clone();
-        self.write_batched(move |tx| {
-            let head = read_head(tx)?;
-            let rec = audit::next_record(head, entry);
-            let e = &rec.entry;
-            tx.prepare_cached(
-                "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(
-                params![
-                    rec.seq as i64, e.time_ms, e.identity, e.operation, e.object, e.result,
-                    e.client, e.detail, &rec.prev_hash[..], &rec.hash[..]
-                ],
-            )?;
-            tx.prepare_cached(
-                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            )?
-            .execute(params![rec.seq as i64, &rec.hash[..]])?;
-            Ok(rec)
-        })
+        audit_log::append_audit(self, entry)
     }
 
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
-        let conn = self.read();
-        let mut stmt = conn.prepare(
-            "SELECT seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash
-             FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![from as i64, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                AuditEntry {
-                    time_ms: r.get(1)?,
-                    identity: r.get(2)?,
-                    operation: r.get(3)?,
-                    object: r.get(4)?,
-                    result: r.get(5)?,
-                    client: r.get(6)?,
-                    detail: r.get(7)?,
-                },
-                r.get::<_, Vec<u8>>(8)?,
-                r.get::<_, Vec<u8>>(9)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, entry, prev, hash) = row?;
-            out.push(AuditRecord {
-                seq: seq as u64,
-                entry,
-                prev_hash: hash32(prev, "previous hash")?,
-                hash: hash32(hash, "hash")?,
-            });
-        }
-        Ok(out)
+        audit_log::audit_records(self, from, limit)
     }
 
     fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
-        let conn = self.read();
-        read_head(&conn)
+        audit_log::audit_head(self)
     }
+
     fn insert_identity(&self, row: &IdentityRow) -> Result<()> {
         access::insert_identity(self, row)
     }
@@ -623,19 +566,11 @@ impl Store for SqliteStore {
     }
 }
 
-fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
-    let head: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match head {
-        None => Ok(None),
-        Some((seq, hash)) => Ok(Some((seq as u64, hash32(hash, "head hash")?))),
-    }
-}
-
 #[path = "sqlite_access.rs"]
 mod access;
+
+#[path = "sqlite_audit.rs"]
+mod audit_log;
 
 #[path = "sqlite_batch.rs"]
 mod sqlite_batch;

@@ -1,5 +1,6 @@
 //! Tests of the SQLite store.
 use super::*;
+use crate::audit;
 
 fn open() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
