@@ -306,3 +306,31 @@ fn readers_cannot_write() {
         .execute("INSERT INTO meta (key, value) VALUES ('x', x'00')", [])
         .is_err());
 }
+
+#[test]
+fn two_stores_on_one_file_keep_one_chain() {
+    // Two processes' stores (here two handles on one file), each batching
+    // its own writers: SQLite's write lock orders their batches, and every
+    // record still links to the one before it.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("store.db");
+    let a = std::sync::Arc::new(SqliteStore::open(&p).unwrap());
+    let b = std::sync::Arc::new(SqliteStore::open(&p).unwrap());
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let s = if t % 2 == 0 { a.clone() } else { b.clone() };
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let obj = format!("o-{t}-{i}");
+                    s.append_audit(&AuditEntry::now("alice", "Get", Some(&obj), "ok"))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(audit::verify(&*a).unwrap().records, 8 * 25);
+    assert_eq!(audit::verify(&*b).unwrap().records, 8 * 25);
+}
