@@ -11,12 +11,13 @@ use super::{
     GrantRow, IdentityRow, ObjectQuery, ObjectRow, OtpDeviceRow, PartitionRow, PinRole, PinRow,
     Store,
 };
-use crate::audit::{self, AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditRecord};
 use crate::error::{Error, Result};
 use crate::lifecycle::State;
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How long a writer waits for another process's write lock before failing.
@@ -24,10 +25,20 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 use super::sqlite_schema::MIGRATIONS;
 
-/// The SQLite back end. One connection per process, behind a mutex; the
-/// file is what processes share.
+/// Connections for reads, beside the one that writes: in WAL mode a reader
+/// sees the last committed state without waiting for a commit's fsync, so
+/// reads go on while a batch of writes is being made durable.
+const READERS: usize = 4;
+
+/// The SQLite back end. Per process: one connection that writes (behind a
+/// mutex, fed by [`sqlite_batch::GroupCommit`]) and a few that only read;
+/// the file is what processes share.
 pub struct SqliteStore {
+    /// The writing connection.
     conn: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    batch: sqlite_batch::GroupCommit,
     path: PathBuf,
 }
 
@@ -56,10 +67,47 @@ impl SqliteStore {
         )?;
         let mut store = SqliteStore {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+            batch: sqlite_batch::GroupCommit::default(),
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        for _ in 0..READERS {
+            let r = Connection::open(path)?;
+            r.busy_timeout(BUSY_TIMEOUT)?;
+            // A reader never writes: a bug that tried would fail here
+            // instead of bypassing the writer's transactions.
+            r.execute_batch("PRAGMA query_only = ON;")?;
+            store.readers.push(Mutex::new(r));
+        }
         Ok(store)
+    }
+
+    /// A connection for one read: a free reader if there is one, else the
+    /// next in turn (every read is one short autocommit statement, which
+    /// sees every write committed before it started).
+    fn read(&self) -> parking_lot::MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Some(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        match self.readers.get(i % self.readers.len().max(1)) {
+            Some(r) => r.lock(),
+            None => self.conn.lock(),
+        }
+    }
+
+    /// A write committed together with concurrent ones (group commit);
+    /// durable when it returns Ok.
+    fn write_batched<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.batch.write(&self.conn, work)
     }
 
     /// The file this store lives in.
@@ -69,7 +117,7 @@ impl SqliteStore {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
     }
 
@@ -171,11 +219,6 @@ fn partition_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PartitionRow> {
     })
 }
 
-fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32]> {
-    v.try_into()
-        .map_err(|_| Error::Integrity(format!("audit {what} is not 32 bytes")))
-}
-
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(
         e,
@@ -187,7 +230,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 impl Store for SqliteStore {
     fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
@@ -239,13 +282,15 @@ impl Store for SqliteStore {
     }
 
     fn get_partition(&self, id: &str) -> Result<Option<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE id = ?1");
-        Ok(conn.query_row(&sql, [id], partition_from_row).optional()?)
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([id], partition_from_row).optional()?;
+        Ok(row)
     }
 
     fn find_partition_by_label(&self, label: &str) -> Result<Option<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions WHERE label = ?1");
         Ok(conn
             .query_row(&sql, [label], partition_from_row)
@@ -253,7 +298,7 @@ impl Store for SqliteStore {
     }
 
     fn list_partitions(&self) -> Result<Vec<PartitionRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {PARTITION_COLUMNS} FROM partitions ORDER BY created, id");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map([], partition_from_row)?;
@@ -303,7 +348,7 @@ impl Store for SqliteStore {
     }
 
     fn get_pin(&self, partition: &str, role: PinRole) -> Result<Option<PinRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         Ok(conn
             .query_row(
                 "SELECT kdf, wrapped_key, failures FROM pins WHERE partition = ?1 AND role = ?2",
@@ -357,9 +402,12 @@ impl Store for SqliteStore {
     }
 
     fn insert_object(&self, row: &ObjectRow) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
+        let row = row.clone();
+        self.write_batched(move |tx| {
+            tx.prepare_cached(
                 &format!("INSERT INTO objects ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            )?
+            .execute(
                 params![
                     row.uid, row.partition, row.object_type, row.state, row.label, row.key_id,
                     row.attributes, row.value, row.protected, row.mac, row.revision
@@ -377,18 +425,23 @@ impl Store for SqliteStore {
     }
 
     fn get_object(&self, uid: &str) -> Result<Option<ObjectRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE uid = ?1");
-        Ok(conn.query_row(&sql, [uid], object_from_row).optional()?)
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let row = stmt.query_row([uid], object_from_row).optional()?;
+        Ok(row)
     }
 
     fn update_object(&self, row: &ObjectRow) -> Result<bool> {
-        self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
+        let row = row.clone();
+        self.write_batched(move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE objects SET object_type = ?3, state = ?4, label = ?5, key_id = ?6,
                      attributes = ?7, value = ?8, protected = ?9, mac = ?10, revision = ?11
                  WHERE uid = ?1 AND partition = ?2 AND revision = ?11 - 1",
-                params![
+                )?
+                .execute(params![
                     row.uid,
                     row.partition,
                     row.object_type,
@@ -400,18 +453,20 @@ impl Store for SqliteStore {
                     row.protected,
                     row.mac,
                     row.revision
-                ],
-            )?;
+                ])?;
             Ok(n == 1)
         })
     }
 
     fn delete_object(&self, uid: &str) -> Result<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM objects WHERE uid = ?1", [uid])? == 1))
+        let uid = uid.to_string();
+        self.write_batched(move |tx| {
+            Ok(tx.execute("DELETE FROM objects WHERE uid = ?1", [uid])? == 1)
+        })
     }
 
     fn find_objects(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {
-        let conn = self.conn.lock();
+        let conn = self.read();
         let mut sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut filter = |column: &str, v: rusqlite::types::Value| {
@@ -447,66 +502,17 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        self.write(|tx| {
-            let head = read_head(tx)?;
-            let rec = audit::next_record(head, entry.clone());
-            let e = &rec.entry;
-            tx.execute(
-                "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    rec.seq as i64, e.time_ms, e.identity, e.operation, e.object, e.result,
-                    e.client, e.detail, &rec.prev_hash[..], &rec.hash[..]
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                params![rec.seq as i64, &rec.hash[..]],
-            )?;
-            Ok(rec)
-        })
+        audit_log::append_audit(self, entry)
     }
 
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
-        let conn = self.conn.lock();
-        let mut stmt = conn.prepare(
-            "SELECT seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash
-             FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![from as i64, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                AuditEntry {
-                    time_ms: r.get(1)?,
-                    identity: r.get(2)?,
-                    operation: r.get(3)?,
-                    object: r.get(4)?,
-                    result: r.get(5)?,
-                    client: r.get(6)?,
-                    detail: r.get(7)?,
-                },
-                r.get::<_, Vec<u8>>(8)?,
-                r.get::<_, Vec<u8>>(9)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, entry, prev, hash) = row?;
-            out.push(AuditRecord {
-                seq: seq as u64,
-                entry,
-                prev_hash: hash32(prev, "previous hash")?,
-                hash: hash32(hash, "hash")?,
-            });
-        }
-        Ok(out)
+        audit_log::audit_records(self, from, limit)
     }
 
     fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
-        let conn = self.conn.lock();
-        read_head(&conn)
+        audit_log::audit_head(self)
     }
+
     fn insert_identity(&self, row: &IdentityRow) -> Result<()> {
         access::insert_identity(self, row)
     }
@@ -568,20 +574,14 @@ impl Store for SqliteStore {
     }
 }
 
-fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
-    let head: Option<(i64, Vec<u8>)> = conn
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    match head {
-        None => Ok(None),
-        Some((seq, hash)) => Ok(Some((seq as u64, hash32(hash, "head hash")?))),
-    }
-}
-
 #[path = "sqlite_access.rs"]
 mod access;
+
+#[path = "sqlite_audit.rs"]
+mod audit_log;
+
+#[path = "sqlite_batch.rs"]
+mod sqlite_batch;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]

@@ -23,18 +23,16 @@ pub(super) fn insert_identity(store: &SqliteStore, row: &IdentityRow) -> Result<
 }
 
 pub(super) fn get_identity(store: &SqliteStore, name: &str) -> Result<Option<IdentityRow>> {
-    let conn = store.conn.lock();
-    Ok(conn
-        .query_row(
-            "SELECT name, is_group, created, info FROM identities WHERE name = ?1",
-            [name],
-            identity_from_row,
-        )
-        .optional()?)
+    let conn = store.read();
+    // Cached: every KMIP request looks its identity up.
+    let mut stmt = conn
+        .prepare_cached("SELECT name, is_group, created, info FROM identities WHERE name = ?1")?;
+    let row = stmt.query_row([name], identity_from_row).optional()?;
+    Ok(row)
 }
 
 pub(super) fn list_identities(store: &SqliteStore) -> Result<Vec<IdentityRow>> {
-    let conn = store.conn.lock();
+    let conn = store.read();
     let mut stmt =
         conn.prepare("SELECT name, is_group, created, info FROM identities ORDER BY name")?;
     let rows = stmt.query_map([], identity_from_row)?;
@@ -99,7 +97,7 @@ pub(super) fn remove_group_member(store: &SqliteStore, group: &str, member: &str
 }
 
 pub(super) fn groups_of(store: &SqliteStore, member: &str) -> Result<Vec<String>> {
-    let conn = store.conn.lock();
+    let conn = store.read();
     let mut stmt =
         conn.prepare("SELECT group_name FROM group_members WHERE member = ?1 ORDER BY group_name")?;
     let rows = stmt.query_map([member], |r| r.get(0))?;
@@ -144,7 +142,7 @@ pub(super) fn delete_grant(store: &SqliteStore, object: &str, grantee: &str) -> 
 }
 
 pub(super) fn grants(store: &SqliteStore, object: Option<&str>) -> Result<Vec<GrantRow>> {
-    let conn = store.conn.lock();
+    let conn = store.read();
     let mut stmt = conn.prepare(
         "SELECT object, grantee, operations, granted_by, created FROM grants
          WHERE ?1 IS NULL OR object = ?1 ORDER BY object, grantee",
@@ -154,7 +152,7 @@ pub(super) fn grants(store: &SqliteStore, object: Option<&str>) -> Result<Vec<Gr
 }
 
 pub(super) fn grants_to(store: &SqliteStore, grantees: &[String]) -> Result<Vec<GrantRow>> {
-    let conn = store.conn.lock();
+    let conn = store.read();
     let mut stmt = conn.prepare(
         "SELECT object, grantee, operations, granted_by, created FROM grants
          WHERE grantee = ?1 ORDER BY object",
@@ -168,7 +166,7 @@ pub(super) fn grants_to(store: &SqliteStore, grantees: &[String]) -> Result<Vec<
 }
 
 pub(super) fn get_otp_device(store: &SqliteStore, identity: &str) -> Result<Option<OtpDeviceRow>> {
-    let conn = store.conn.lock();
+    let conn = store.read();
     Ok(conn
         .query_row(
             "SELECT identity, partition, sealed, revision FROM otp_devices WHERE identity = ?1",

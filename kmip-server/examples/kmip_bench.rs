@@ -1,0 +1,430 @@
+//! A compiled KMIP load generator, so that the client is never what limits
+//! the numbers: N threads, each with its own mutually authenticated TLS
+//! connection, sending KMIP 1.2 requests back to back and timing each one.
+//! `scripts/bench-kmip.sh` runs it against keybridge and a reference server
+//! side by side; it works against any KMIP 1.2 server.
+//!
+//! Cells (each for `--seconds`):
+//! - `get`: Get of a registered Secret Data, 1 and 8 connections;
+//! - `encrypt`: AES-256-GCM Encrypt of 1 KiB with a fresh 12-byte IV per
+//!   request, 1 and 8 connections;
+//! - `connect`: a new TLS connection per operation (one Get each), resuming
+//!   the previous TLS session; reports how many handshakes really resumed;
+//!   `connect-full` the same with a full handshake every time;
+//! - `create`: Create of an AES-256 key (durable on the server), 8 connections.
+//!
+//! Output: one `RESULT` line per cell, `key=value` pairs, for the script.
+
+use kmip::client::Client;
+use kmip::enums::{
+    block_cipher_mode as bcm, cryptographic_algorithm as alg, key_format_type as kft,
+    object_type as ot, operation as op, result_status as rs, secret_data_type as sdt,
+};
+use kmip::{ProtocolVersion, Tag, Ttlv};
+use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslSession, SslStream, SslVersion};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Parser, Debug)]
+struct Args {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    #[arg(long)]
+    port: u16,
+    #[arg(long)]
+    ca: PathBuf,
+    #[arg(long)]
+    cert: PathBuf,
+    #[arg(long)]
+    key: PathBuf,
+    /// Seconds per cell.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Cells to run, comma separated (get1,get8,enc1,enc8,conn8,connfull8,create8).
+    #[arg(long, default_value = "get1,get8,enc1,enc8,conn8,connfull8,create8")]
+    cells: String,
+}
+
+type Tls = SslStream<TcpStream>;
+type Conn = Client<Tls>;
+type BenchResult<T> = Result<T, String>;
+
+const VERSION: ProtocolVersion = ProtocolVersion::V1_2;
+
+fn payload(children: Vec<Ttlv>) -> Ttlv {
+    Ttlv::structure(Tag::RequestPayload, children)
+}
+
+/// A KMIP 1.x Attribute (name, value).
+fn attribute(name: &str, value: Ttlv) -> Ttlv {
+    Ttlv::structure(
+        Tag::Attribute,
+        vec![Ttlv::text(Tag::AttributeName, name), value],
+    )
+}
+
+fn create_aes_request() -> Ttlv {
+    payload(vec![
+        Ttlv::enumeration(Tag::ObjectType, ot::SymmetricKey),
+        Ttlv::structure(
+            Tag::TemplateAttribute,
+            vec![
+                attribute(
+                    "Cryptographic Algorithm",
+                    Ttlv::enumeration(Tag::AttributeValue, alg::AES),
+                ),
+                attribute(
+                    "Cryptographic Length",
+                    Ttlv::integer(Tag::AttributeValue, 256),
+                ),
+                attribute(
+                    "Cryptographic Usage Mask",
+                    Ttlv::integer(Tag::AttributeValue, 0x04 | 0x08),
+                ),
+            ],
+        ),
+    ])
+}
+
+fn register_secret_request() -> Ttlv {
+    payload(vec![
+        Ttlv::enumeration(Tag::ObjectType, ot::SecretData),
+        Ttlv::structure(Tag::TemplateAttribute, Vec::new()),
+        Ttlv::structure(
+            Tag::SecretData,
+            vec![
+                Ttlv::enumeration(Tag::SecretDataType, sdt::Password),
+                Ttlv::structure(
+                    Tag::KeyBlock,
+                    vec![
+                        Ttlv::enumeration(Tag::KeyFormatType, kft::Opaque),
+                        Ttlv::structure(
+                            Tag::KeyValue,
+                            vec![Ttlv::bytes(
+                                Tag::KeyMaterial,
+                                b"benchmark secret: 32 bytes long!".to_vec(),
+                            )],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ])
+}
+
+fn uid_request(uid: &str) -> Ttlv {
+    payload(vec![Ttlv::text(Tag::UniqueIdentifier, uid)])
+}
+
+fn encrypt_request(uid: &str, iv: &[u8; 12], data: &[u8]) -> Ttlv {
+    payload(vec![
+        Ttlv::text(Tag::UniqueIdentifier, uid),
+        Ttlv::structure(
+            Tag::CryptographicParameters,
+            vec![
+                Ttlv::enumeration(Tag::BlockCipherMode, bcm::GCM),
+                Ttlv::enumeration(Tag::CryptographicAlgorithm, alg::AES),
+                Ttlv::integer(Tag::TagLength, 16),
+            ],
+        ),
+        Ttlv::bytes(Tag::Data, data.to_vec()),
+        Ttlv::bytes(Tag::IVCounterNonce, iv.to_vec()),
+    ])
+}
+
+/// Sends one operation; Ok(payload) only for Result Status Success.
+fn call(c: &mut Conn, operation: u32, p: Ttlv) -> BenchResult<Ttlv> {
+    let r = c.call(operation, p).map_err(|e| e.to_string())?;
+    if r.result_status != rs::Success {
+        return Err(format!(
+            "operation {operation:#x} failed: reason {:?}: {}",
+            r.result_reason,
+            r.result_message.unwrap_or_default()
+        ));
+    }
+    r.payload
+        .ok_or_else(|| format!("operation {operation:#x}: no payload"))
+}
+
+fn uid_of(p: &Ttlv) -> BenchResult<String> {
+    p.child_text(Tag::UniqueIdentifier)
+        .map(str::to_string)
+        .map_err(|e| e.to_string())
+}
+
+struct Target {
+    addr: String,
+    connector: SslConnector,
+}
+
+impl Target {
+    fn new(a: &Args) -> BenchResult<Target> {
+        let e = |what: &str, e: openssl::error::ErrorStack| format!("{what}: {e}");
+        let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|x| e("TLS", x))?;
+        b.set_min_proto_version(Some(SslVersion::TLS1_2))
+            .map_err(|x| e("TLS", x))?;
+        b.set_ca_file(&a.ca).map_err(|x| e("CA file", x))?;
+        b.set_certificate_chain_file(&a.cert)
+            .map_err(|x| e("client certificate", x))?;
+        b.set_private_key_file(&a.key, SslFiletype::PEM)
+            .map_err(|x| e("client key", x))?;
+        Ok(Target {
+            addr: format!("{}:{}", a.host, a.port),
+            connector: b.build(),
+        })
+    }
+
+    /// A new TLS connection, resuming `session` when given; returns the
+    /// stream and whether the server accepted the resumption.
+    fn connect(&self, session: Option<&SslSession>) -> BenchResult<(Tls, bool)> {
+        let tcp = TcpStream::connect(&self.addr).map_err(|e| format!("{}: {e}", self.addr))?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let mut cfg = self.connector.configure().map_err(|e| e.to_string())?;
+        if let Some(s) = session {
+            // SAFETY: every session handed in here was produced by a
+            // connection made from this same `SslConnector` (one SslContext),
+            // which is what SSL_set_session requires.
+            unsafe { cfg.set_session(s) }.map_err(|e| e.to_string())?;
+        }
+        let tls = cfg
+            .connect("localhost", tcp)
+            .map_err(|e| format!("TLS handshake: {e}"))?;
+        let resumed = tls.ssl().session_reused();
+        Ok((tls, resumed))
+    }
+
+    fn client(&self) -> BenchResult<Conn> {
+        Ok(Client::new(self.connect(None)?.0, VERSION))
+    }
+}
+
+/// What every worker thread of a cell reports.
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u32>,
+    errors: u64,
+    first_error: Option<String>,
+    resumed: u64,
+}
+
+impl Tally {
+    fn record(&mut self, start: Instant, r: BenchResult<()>) {
+        match r {
+            Ok(()) => self
+                .latencies_us
+                .push(u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX)),
+            Err(e) => {
+                self.errors += 1;
+                self.first_error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+/// Runs `work` on `threads` threads until `seconds` have passed, after a
+/// short warm-up that is not counted; prints the RESULT line.
+fn cell<W>(name: &str, threads: usize, seconds: f64, work: W)
+where
+    W: Fn(&AtomicBool, &mut Tally) -> BenchResult<()> + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicU64::new(0));
+    let mut handles = Vec::new();
+    for _ in 0..threads {
+        let (work, stop, started) = (work.clone(), stop.clone(), started.clone());
+        handles.push(std::thread::spawn(move || {
+            let mut t = Tally::default();
+            started.fetch_add(1, Ordering::SeqCst);
+            if let Err(e) = work(&stop, &mut t) {
+                t.errors += 1;
+                t.first_error.get_or_insert(e);
+            }
+            t
+        }));
+    }
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs_f64(seconds));
+    stop.store(true, Ordering::SeqCst);
+    let mut all = Tally::default();
+    for h in handles {
+        match h.join() {
+            Ok(t) => {
+                all.latencies_us.extend(t.latencies_us);
+                all.errors += t.errors;
+                all.resumed += t.resumed;
+                if all.first_error.is_none() {
+                    all.first_error = t.first_error;
+                }
+            }
+            Err(_) => all.errors += 1,
+        }
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    all.latencies_us.sort_unstable();
+    let n = all.latencies_us.len();
+    let pct = |p: f64| -> f64 {
+        if n == 0 {
+            return 0.0;
+        }
+        let i = ((n as f64 * p).ceil() as usize).clamp(1, n) - 1;
+        f64::from(all.latencies_us[i]) / 1000.0
+    };
+    println!(
+        "RESULT cell={name} threads={threads} ops={n} ops_s={:.0} p50_ms={:.3} p99_ms={:.3} errors={} resumed={} error={:?}",
+        n as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        all.errors,
+        all.resumed,
+        all.first_error.unwrap_or_default()
+    );
+}
+
+/// One connection per thread, `op` repeated on it until stopped.
+fn loop_on_connection<F>(
+    target: &Target,
+    stop: &AtomicBool,
+    t: &mut Tally,
+    op: F,
+) -> BenchResult<()>
+where
+    F: Fn(&mut Conn, u64) -> BenchResult<()>,
+{
+    let mut c = target.client()?;
+    // Warm-up: the first request pays for lazily opened server state.
+    op(&mut c, 0)?;
+    let mut i = 1u64;
+    while !stop.load(Ordering::Relaxed) {
+        let start = Instant::now();
+        let r = op(&mut c, i);
+        let failed = r.is_err();
+        t.record(start, r);
+        if failed {
+            c = target.client()?;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn main() {
+    use clap::Parser;
+    let args = Args::parse();
+    if let Err(e) = run(&args) {
+        eprintln!("kmip_bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args) -> BenchResult<()> {
+    let target = Arc::new(Target::new(args)?);
+    // Setup: a Secret Data to Get, an active AES-256 key to encrypt with.
+    let mut c = target.client()?;
+    let secret = uid_of(&call(&mut c, op::Register, register_secret_request())?)?;
+    let _ = call(&mut c, op::Activate, uid_request(&secret));
+    let key = uid_of(&call(&mut c, op::Create, create_aes_request())?)?;
+    call(&mut c, op::Activate, uid_request(&key))?;
+    let data = vec![0x5a_u8; 1024];
+    let gcm_check = call(&mut c, op::Encrypt, encrypt_request(&key, &[7; 12], &data));
+    if let Err(e) = &gcm_check {
+        println!("NOTE AES-GCM Encrypt refused by the server: {e}");
+    }
+    drop(c);
+    let secret = Arc::new(secret);
+    let key = Arc::new(key);
+    let data = Arc::new(data);
+    let seconds = args.seconds;
+    for name in args.cells.split(',').map(str::trim) {
+        let target = target.clone();
+        match name {
+            "get1" | "get8" => {
+                let threads = if name == "get1" { 1 } else { 8 };
+                let secret = secret.clone();
+                cell("get", threads, seconds, move |stop, t| {
+                    loop_on_connection(&target, stop, t, |c, _| {
+                        call(c, op::Get, uid_request(&secret)).map(|_| ())
+                    })
+                });
+            }
+            "enc1" | "enc8" if gcm_check.is_ok() => {
+                let threads = if name == "enc1" { 1 } else { 8 };
+                let (key, data) = (key.clone(), data.clone());
+                let next_thread = Arc::new(AtomicU64::new(0));
+                cell("encrypt", threads, seconds, move |stop, t| {
+                    // A distinct IV per request: thread number ‖ counter.
+                    let thread = next_thread.fetch_add(1, Ordering::SeqCst) as u32;
+                    loop_on_connection(&target, stop, t, |c, i| {
+                        let mut iv = [0u8; 12];
+                        iv[..4].copy_from_slice(&thread.to_be_bytes());
+                        iv[4..].copy_from_slice(&i.to_be_bytes());
+                        call(c, op::Encrypt, encrypt_request(&key, &iv, &data)).map(|_| ())
+                    })
+                });
+            }
+            "enc1" | "enc8" => println!("RESULT cell=encrypt refused=gcm"),
+            "conn8" | "connfull8" => {
+                let secret = secret.clone();
+                let resume = name == "conn8";
+                let cell_name = if resume { "connect" } else { "connect-full" };
+                cell(cell_name, 8, seconds, move |stop, t| {
+                    new_connection_per_get(&target, &secret, resume, stop, t)
+                });
+            }
+            "create8" => {
+                cell("create", 8, seconds, move |stop, t| {
+                    loop_on_connection(&target, stop, t, |c, _| {
+                        call(c, op::Create, create_aes_request()).map(|_| ())
+                    })
+                });
+            }
+            other => return Err(format!("unknown cell {other:?}")),
+        }
+    }
+    Ok(())
+}
+
+/// A new TCP + TLS connection for every Get, resuming the session of the
+/// previous connection when `resume` (TLS 1.3 tickets arrive after the
+/// handshake, so the session is taken once a response has been read). A
+/// failed attempt is counted and the next one starts with a full handshake.
+fn new_connection_per_get(
+    target: &Target,
+    secret: &str,
+    resume: bool,
+    stop: &AtomicBool,
+    t: &mut Tally,
+) -> BenchResult<()> {
+    let one = |session: Option<&SslSession>| -> BenchResult<(SslSession, bool)> {
+        let (tls, resumed) = target.connect(session)?;
+        let mut c = Client::new(tls, VERSION);
+        call(&mut c, op::Get, uid_request(secret))?;
+        let s = c
+            .stream_mut()
+            .ssl()
+            .session()
+            .map(|s| s.to_owned())
+            .ok_or("no TLS session to resume")?;
+        let _ = c.stream_mut().shutdown();
+        Ok((s, resumed))
+    };
+    let mut session = Some(one(None)?.0);
+    while !stop.load(Ordering::Relaxed) {
+        let start = Instant::now();
+        match one(session.as_ref().filter(|_| resume)) {
+            Ok((s, resumed)) => {
+                session = Some(s);
+                t.resumed += u64::from(resumed);
+                t.record(start, Ok(()));
+            }
+            Err(e) => {
+                session = None;
+                t.record(start, Err(e));
+            }
+        }
+    }
+    Ok(())
+}
