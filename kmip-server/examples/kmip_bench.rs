@@ -8,8 +8,9 @@
 //! - `get`: Get of a registered Secret Data, 1 and 8 connections;
 //! - `encrypt`: AES-256-GCM Encrypt of 1 KiB with a fresh 12-byte IV per
 //!   request, 1 and 8 connections;
-//! - `connect`: a new TLS connection per operation (one Get each), resuming
-//!   the previous TLS session; reports how many handshakes really resumed;
+//! - `connect`: a new TLS connection per operation (one Get each), made by
+//!   rustls, which resumes cached TLS sessions; reports how many handshakes
+//!   really resumed;
 //!   `connect-full` the same with a full handshake every time;
 //! - `create`: Create of an AES-256 key (durable on the server), 8 connections.
 //!
@@ -21,7 +22,10 @@ use kmip::enums::{
     object_type as ot, operation as op, result_status as rs, secret_data_type as sdt,
 };
 use kmip::{ProtocolVersion, Tag, Ttlv};
-use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslSession, SslStream, SslVersion};
+use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslStream, SslVersion};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,6 +53,7 @@ struct Args {
 }
 
 type Tls = SslStream<TcpStream>;
+type Resuming = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 type Conn = Client<Tls>;
 type BenchResult<T> = Result<T, String>;
 
@@ -136,7 +141,7 @@ fn encrypt_request(uid: &str, iv: &[u8; 12], data: &[u8]) -> Ttlv {
 }
 
 /// Sends one operation; Ok(payload) only for Result Status Success.
-fn call(c: &mut Conn, operation: u32, p: Ttlv) -> BenchResult<Ttlv> {
+fn call<S: std::io::Read + Write>(c: &mut Client<S>, operation: u32, p: Ttlv) -> BenchResult<Ttlv> {
     let r = c.call(operation, p).map_err(|e| e.to_string())?;
     if r.result_status != rs::Success {
         return Err(format!(
@@ -158,6 +163,9 @@ fn uid_of(p: &Ttlv) -> BenchResult<String> {
 struct Target {
     addr: String,
     connector: SslConnector,
+    /// Shared by every resuming connection: its session cache is what lets
+    /// the next handshake resume.
+    resuming: Arc<rustls::ClientConfig>,
 }
 
 impl Target {
@@ -174,31 +182,64 @@ impl Target {
         Ok(Target {
             addr: format!("{}:{}", a.host, a.port),
             connector: b.build(),
+            resuming: resuming_config(a)?,
         })
     }
 
-    /// A new TLS connection, resuming `session` when given; returns the
-    /// stream and whether the server accepted the resumption.
-    fn connect(&self, session: Option<&SslSession>) -> BenchResult<(Tls, bool)> {
+    /// A new TLS connection with a full handshake.
+    fn connect(&self) -> BenchResult<Tls> {
         let tcp = TcpStream::connect(&self.addr).map_err(|e| format!("{}: {e}", self.addr))?;
         tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-        let mut cfg = self.connector.configure().map_err(|e| e.to_string())?;
-        if let Some(s) = session {
-            // SAFETY: every session handed in here was produced by a
-            // connection made from this same `SslConnector` (one SslContext),
-            // which is what SSL_set_session requires.
-            unsafe { cfg.set_session(s) }.map_err(|e| e.to_string())?;
-        }
-        let tls = cfg
+        self.connector
             .connect("localhost", tcp)
-            .map_err(|e| format!("TLS handshake: {e}"))?;
-        let resumed = tls.ssl().session_reused();
-        Ok((tls, resumed))
+            .map_err(|e| format!("TLS handshake: {e}"))
+    }
+
+    /// A new TLS connection made by rustls, which resumes the sessions its
+    /// shared configuration cached from earlier connections; returns the
+    /// stream and whether this handshake resumed.
+    fn connect_resuming(&self) -> BenchResult<(Resuming, bool)> {
+        let tcp = TcpStream::connect(&self.addr).map_err(|e| format!("{}: {e}", self.addr))?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let name =
+            rustls::pki_types::ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+        let mut conn = rustls::ClientConnection::new(self.resuming.clone(), name)
+            .map_err(|e| e.to_string())?;
+        let mut tcp = tcp;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp)
+                .map_err(|e| format!("TLS handshake: {e}"))?;
+        }
+        let resumed = conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        Ok((rustls::StreamOwned::new(conn, tcp), resumed))
     }
 
     fn client(&self) -> BenchResult<Conn> {
-        Ok(Client::new(self.connect(None)?.0, VERSION))
+        Ok(Client::new(self.connect()?, VERSION))
     }
+}
+
+/// The rustls client configuration: the same CA, certificate and key.
+fn resuming_config(a: &Args) -> BenchResult<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&a.ca).map_err(|e| format!("CA file: {e}"))? {
+        roots
+            .add(c.map_err(|e| format!("CA file: {e}"))?)
+            .map_err(|e| format!("CA file: {e}"))?;
+    }
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&a.cert)
+        .map_err(|e| format!("client certificate: {e}"))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("client certificate: {e}"))?;
+    let key = PrivateKeyDer::from_pem_file(&a.key).map_err(|e| format!("client key: {e}"))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| format!("client certificate: {e}"))?;
+    Ok(Arc::new(config))
 }
 
 /// What every worker thread of a cell reports.
@@ -387,10 +428,9 @@ fn run(args: &Args) -> BenchResult<()> {
     Ok(())
 }
 
-/// A new TCP + TLS connection for every Get, resuming the session of the
-/// previous connection when `resume` (TLS 1.3 tickets arrive after the
-/// handshake, so the session is taken once a response has been read). A
-/// failed attempt is counted and the next one starts with a full handshake.
+/// A new TCP + TLS connection for every Get: with `resume`, made by rustls,
+/// which offers the session (TLS 1.3 ticket or 1.2 session) of an earlier
+/// connection; otherwise a full OpenSSL handshake each time.
 fn new_connection_per_get(
     target: &Target,
     secret: &str,
@@ -398,32 +438,31 @@ fn new_connection_per_get(
     stop: &AtomicBool,
     t: &mut Tally,
 ) -> BenchResult<()> {
-    let one = |session: Option<&SslSession>| -> BenchResult<(SslSession, bool)> {
-        let (tls, resumed) = target.connect(session)?;
-        let mut c = Client::new(tls, VERSION);
-        call(&mut c, op::Get, uid_request(secret))?;
-        let s = c
-            .stream_mut()
-            .ssl()
-            .session()
-            .map(|s| s.to_owned())
-            .ok_or("no TLS session to resume")?;
-        let _ = c.stream_mut().shutdown();
-        Ok((s, resumed))
+    let one = || -> BenchResult<bool> {
+        if resume {
+            let (tls, resumed) = target.connect_resuming()?;
+            let mut c = Client::new(tls, VERSION);
+            call(&mut c, op::Get, uid_request(secret))?;
+            c.stream_mut().conn.send_close_notify();
+            let _ = c.stream_mut().flush();
+            Ok(resumed)
+        } else {
+            let mut c = Client::new(target.connect()?, VERSION);
+            call(&mut c, op::Get, uid_request(secret))?;
+            let _ = c.stream_mut().shutdown();
+            Ok(false)
+        }
     };
-    let mut session = Some(one(None)?.0);
+    // The first connection fills the session cache.
+    one()?;
     while !stop.load(Ordering::Relaxed) {
         let start = Instant::now();
-        match one(session.as_ref().filter(|_| resume)) {
-            Ok((s, resumed)) => {
-                session = Some(s);
+        match one() {
+            Ok(resumed) => {
                 t.resumed += u64::from(resumed);
                 t.record(start, Ok(()));
             }
-            Err(e) => {
-                session = None;
-                t.record(start, Err(e));
-            }
+            Err(e) => t.record(start, Err(e)),
         }
     }
     Ok(())
