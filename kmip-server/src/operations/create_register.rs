@@ -57,7 +57,7 @@ pub(super) fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> 
 
 /// A key the server makes has not been served to anyone yet: Fresh is true
 /// until the first Get (KMIP 2.1 §4.23); a template may say otherwise.
-fn fresh() -> Attr {
+pub(super) fn fresh() -> Attr {
     Attr::Std(Ttlv::boolean(Tag::Fresh, true))
 }
 
@@ -146,7 +146,8 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     ])
 }
 
-fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
+/// The key pair to generate for the attributes of its private (or public) half.
+pub(super) fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
     let curve_for_length = |l: Option<u32>| match l {
         Some(256) | None => Some(Curve::P256),
         Some(384) => Some(Curve::P384),
@@ -213,7 +214,23 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         // RSA, elliptic-curve and Edwards keys all fall to Shor's algorithm.
         return Err(not_quantum_safe("an RSA or elliptic-curve key pair"));
     }
-    let ids = keygen::generate_key_pair(&ctx.partition, &spec, private, public)?;
+    let ids = store_key_pair(ctx, &spec, private, public)?;
+    Ok(vec![
+        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
+        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
+    ])
+}
+
+/// Generates and stores a key pair (Create Key Pair, Re-key Key Pair): both
+/// halves are recorded for a batch's Undo, the private key becomes the ID
+/// Placeholder.
+pub(super) fn store_key_pair(
+    ctx: &mut Ctx<'_>,
+    spec: &KeyPairSpec,
+    private: Attributes,
+    public: Attributes,
+) -> Result<keygen::KeyPairIds> {
+    let ids = keygen::generate_key_pair(&ctx.partition, spec, private, public)?;
     if let Some(u) = ctx.undo.as_mut() {
         u.push(crate::dispatch::UndoStep::Remove(
             ctx.partition.clone(),
@@ -221,10 +238,7 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         ));
     }
     ctx.created(&ids.private);
-    Ok(vec![
-        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
-        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
-    ])
+    Ok(ids)
 }
 
 /// Register: stores an object the client supplies.
