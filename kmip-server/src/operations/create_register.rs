@@ -187,20 +187,45 @@ pub(super) fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
     })
 }
 
+/// The attribute lists of a key pair request (Create Key Pair, Re-key Key
+/// Pair): 2.x Common / Private Key / Public Key Attributes, or the 1.x
+/// Template-Attributes of the same names.
+pub(super) struct PairTemplates {
+    pub common: Vec<Attr>,
+    pub private: Vec<Attr>,
+    pub public: Vec<Attr>,
+}
+
+impl PairTemplates {
+    pub fn parse(payload: &Ttlv) -> Result<PairTemplates> {
+        Ok(PairTemplates {
+            common: attrs::parse_list(
+                payload,
+                Tag::CommonAttributes,
+                Tag::CommonTemplateAttribute,
+            )?,
+            private: attrs::parse_list(
+                payload,
+                Tag::PrivateKeyAttributes,
+                Tag::PrivateKeyTemplateAttribute,
+            )?,
+            public: attrs::parse_list(
+                payload,
+                Tag::PublicKeyAttributes,
+                Tag::PublicKeyTemplateAttribute,
+            )?,
+        })
+    }
+}
+
 /// Create Key Pair: generates a key pair; the halves are linked and share a
 /// key id (CKA_ID), so PKCS#11 sees a pair too.
 pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
-    let common = attrs::parse_list(payload, Tag::CommonAttributes, Tag::CommonTemplateAttribute)?;
-    let private_t = attrs::parse_list(
-        payload,
-        Tag::PrivateKeyAttributes,
-        Tag::PrivateKeyTemplateAttribute,
-    )?;
-    let public_t = attrs::parse_list(
-        payload,
-        Tag::PublicKeyAttributes,
-        Tag::PublicKeyTemplateAttribute,
-    )?;
+    let PairTemplates {
+        common,
+        private: private_t,
+        public: public_t,
+    } = PairTemplates::parse(payload)?;
     let mut private = base(ObjectType::PrivateKey, ctx.identity);
     let mut public = base(ObjectType::PublicKey, ctx.identity);
     attrs::apply_template(&mut private, &[fresh()])?;

@@ -1,7 +1,9 @@
 //! Re-key (KMIP 2.1 §6.1.45), Re-key Key Pair (§6.1.44) and Derive Key
 //! (§6.1.12).
 
-use super::create_register::{base, fresh, pair_spec, store_key_pair, symmetric_algorithm};
+use super::create_register::{
+    base, fresh, pair_spec, store_key_pair, symmetric_algorithm, PairTemplates,
+};
 use super::crypto_common::{digest_algorithm, key_bytes, usable_key, CryptoParams};
 use crate::attributes::{self as attrs, Attr};
 use crate::dispatch::Ctx;
@@ -178,19 +180,9 @@ pub fn rekey_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         "the Public Key Link of the private key names no public key",
     )?;
     let offset = payload.opt_child_interval(Tag::Offset)?;
-    let common = attrs::parse_list(payload, Tag::CommonAttributes, Tag::CommonTemplateAttribute)?;
-    let private_t = attrs::parse_list(
-        payload,
-        Tag::PrivateKeyAttributes,
-        Tag::PrivateKeyTemplateAttribute,
-    )?;
-    let public_t = attrs::parse_list(
-        payload,
-        Tag::PublicKeyAttributes,
-        Tag::PublicKeyTemplateAttribute,
-    )?;
-    let mut private = replacement(ctx, &old_private, offset, &[&common, &private_t])?;
-    let mut public = replacement(ctx, &old_public, offset, &[&common, &public_t])?;
+    let t = PairTemplates::parse(payload)?;
+    let mut private = replacement(ctx, &old_private, offset, &[&t.common, &t.private])?;
+    let mut public = replacement(ctx, &old_public, offset, &[&t.common, &t.public])?;
     for a in [&mut private, &mut public] {
         // The pair's own links are made anew; a certificate certifies the
         // old key, not this one.
