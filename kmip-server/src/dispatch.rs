@@ -181,7 +181,11 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
         let result = crate::access::authorize(&mut ctx, item.operation, &item.payload)
             .and_then(|()| operations::run(&mut ctx, item.operation, &item.payload));
         let object = match &result {
-            Ok(p) => p.find(Tag::UniqueIdentifier).and_then(|u| u.as_text().ok()),
+            // A key pair is recorded by its private key.
+            Ok(p) => p
+                .find(Tag::UniqueIdentifier)
+                .or_else(|| p.find(Tag::PrivateKeyUniqueIdentifier))
+                .and_then(|u| u.as_text().ok()),
             Err(_) => item
                 .payload
                 .find(Tag::UniqueIdentifier)

@@ -408,6 +408,27 @@ fn certify_a_pkcs10_request() {
     let text = String::from_utf8(cert.to_text().unwrap()).unwrap();
     assert!(text.contains("CA:FALSE") && text.contains("Digital Signature"));
 
+    // The same request in PEM.
+    let pem_uid = uid_of(&ok(
+        &mut c,
+        op::Certify,
+        vec![
+            Ttlv::enumeration(Tag::CertificateRequestType, crt::PEM),
+            Ttlv::bytes(Tag::CertificateRequestValue, req.to_pem().unwrap()),
+            Ttlv::structure(
+                Tag::Attributes,
+                vec![link(lt::PrivateKeyLink, &ca_.key_uid)],
+            ),
+        ],
+    ));
+    let pem_cert = certificate(&mut c, &pem_uid);
+    assert!(chains_to(&pem_cert, &ca_.cert));
+    assert_ne!(
+        pem_cert.serial_number().to_bn().unwrap(),
+        cert.serial_number().to_bn().unwrap(),
+        "a new serial number for each certificate"
+    );
+
     // A request whose signature does not verify is refused.
     let other = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut forged = X509ReqBuilder::new().unwrap();
@@ -429,7 +450,14 @@ fn certify_a_pkcs10_request() {
             ),
         ],
     );
-    assert_eq!(r.result_status, rs::OperationFailed, "{r:?}");
+    assert_refused(&r, rr::InvalidField, "a forged Certificate Request");
+    assert!(
+        r.result_message
+            .as_deref()
+            .unwrap_or("")
+            .contains("does not verify"),
+        "{r:?}"
+    );
 }
 
 fn certify_request(public: &str, ca_link: Ttlv) -> Vec<Ttlv> {
