@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::server::State;
 use keystore::access::{Operation, Operations};
 use keystore::audit::AuditEntry;
-use keystore::{ManagedObject, SecretBytes};
+use keystore::{ManagedObject, Partition, SecretBytes};
 use kmip::enums::{credential_type as ct, operation as op, result_reason as rr};
 use kmip::{Tag, Ttlv, Value};
 
@@ -231,8 +231,12 @@ pub fn permission(operation: u32) -> Option<Operation> {
         op::Decrypt => Operation::Decrypt,
         op::Sign | op::MAC => Operation::Sign,
         op::SignatureVerify | op::MACVerify => Operation::Verify,
-        op::ReKey => Operation::Rekey,
+        op::ReKey | op::ReKeyKeyPair => Operation::Rekey,
         op::DeriveKey => Operation::Derive,
+        // Certify names the public key to certify and adds a Certificate
+        // Link to it; the CA key it signs with is checked for `sign` by
+        // [`partition_for`].
+        op::Certify => Operation::ModifyAttributes,
         _ => return None,
     })
 }
@@ -278,8 +282,14 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
     let Some(mut need) = permission(operation) else {
         return Ok(());
     };
+    // Re-key Key Pair names the pair by its private key.
+    let field = if operation == op::ReKeyKeyPair {
+        Tag::PrivateKeyUniqueIdentifier
+    } else {
+        Tag::UniqueIdentifier
+    };
     // Without a usable Unique Identifier the operation reports the problem.
-    let Ok(uid) = ctx.uid(payload) else {
+    let Ok(uid) = ctx.uid_in(payload, field) else {
         return Ok(());
     };
     let ks = ctx.server.session.key_store().clone();
@@ -404,6 +414,45 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
     Ok(())
 }
 
+/// The partition holding `uid`, a second object an operation uses beside
+/// the one it names (the CA key of Certify), when `ctx.identity` may use it
+/// for `need`: by the rules of [`authorize`], its own objects, others with
+/// a grant of `need` (without one: not found, the log says why), and not
+/// without a One Time Password when the object's MFA policy covers `need`.
+pub fn partition_for(ctx: &Ctx<'_>, uid: &str, need: Operation) -> Result<Partition> {
+    let ks = ctx.server.session.key_store().clone();
+    let label = ks.partition_of(uid)?.ok_or_else(|| object_not_found(uid))?;
+    let own = label == ctx.identity;
+    let partition = ctx.server.partition_by_label(&label)?;
+    let obj = partition.get(uid).map_err(|_| object_not_found(uid))?;
+    if !own {
+        let owner = obj.attributes.owner.as_deref().unwrap_or(&label);
+        if !ks.is_permitted(ctx.identity, uid, Some(owner), need)? {
+            record(
+                ctx.server,
+                ctx.identity,
+                ctx.client,
+                "access.denied",
+                Some(uid),
+                &format!("denied: no {} grant", need.name()),
+            );
+            return Err(object_not_found(uid));
+        }
+    }
+    if mfa_policy(&obj).contains(need) && !ctx.otp {
+        record(
+            ctx.server,
+            ctx.identity,
+            ctx.client,
+            "mfa.required",
+            Some(uid),
+            &format!("refused: {} needs a one-time password", need.name()),
+        );
+        return Err(mfa_required(need.name(), uid));
+    }
+    Ok(partition)
+}
+
 /// Whether Locate may return `obj` to `ctx.identity`: objects in the
 /// caller's own partition always, others with a grant of `locate`; and not
 /// without a One Time Password when the object's policy covers locate.
@@ -448,6 +497,8 @@ mod tests {
             op::MAC,
             op::MACVerify,
             op::ReKey,
+            op::ReKeyKeyPair,
+            op::Certify,
             op::DeriveKey,
         ] {
             assert!(permission(o).is_some(), "{o:#x}");

@@ -56,17 +56,20 @@ impl Ctx<'_> {
     /// the ID Placeholder when it is absent or given as the enumeration
     /// (KMIP 2.1 §6 "ID Placeholder").
     pub fn uid(&self, payload: &Ttlv) -> Result<String> {
-        match payload.find(Tag::UniqueIdentifier).map(|t| &t.value) {
+        self.uid_in(payload, Tag::UniqueIdentifier)
+    }
+
+    /// Like [`Ctx::uid`] for an identifier field of another tag (the
+    /// Private Key Unique Identifier of Re-key Key Pair).
+    pub fn uid_in(&self, payload: &Ttlv, tag: Tag) -> Result<String> {
+        match payload.find(tag).map(|t| &t.value) {
             Some(kmip::Value::TextString(s)) => Ok(s.clone()),
             Some(kmip::Value::Enumeration(_)) | None => {
                 self.id_placeholder.clone().ok_or_else(|| {
-                    Error::kmip(
-                        rr::MissingData,
-                        "no Unique Identifier and no ID Placeholder",
-                    )
+                    Error::kmip(rr::MissingData, format!("no {tag} and no ID Placeholder"))
                 })
             }
-            Some(_) => Err(Error::invalid("Unique Identifier must be a Text String")),
+            Some(_) => Err(Error::invalid(format!("{tag} must be a Text String"))),
         }
     }
 
@@ -178,10 +181,15 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
         let result = crate::access::authorize(&mut ctx, item.operation, &item.payload)
             .and_then(|()| operations::run(&mut ctx, item.operation, &item.payload));
         let object = match &result {
-            Ok(p) => p.find(Tag::UniqueIdentifier).and_then(|u| u.as_text().ok()),
+            // A key pair is recorded by its private key.
+            Ok(p) => p
+                .find(Tag::UniqueIdentifier)
+                .or_else(|| p.find(Tag::PrivateKeyUniqueIdentifier))
+                .and_then(|u| u.as_text().ok()),
             Err(_) => item
                 .payload
                 .find(Tag::UniqueIdentifier)
+                .or_else(|| item.payload.find(Tag::PrivateKeyUniqueIdentifier))
                 .and_then(|u| u.as_text().ok()),
         }
         .map(str::to_string);

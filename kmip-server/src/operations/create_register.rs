@@ -57,7 +57,7 @@ pub(super) fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> 
 
 /// A key the server makes has not been served to anyone yet: Fresh is true
 /// until the first Get (KMIP 2.1 §4.23); a template may say otherwise.
-fn fresh() -> Attr {
+pub(super) fn fresh() -> Attr {
     Attr::Std(Ttlv::boolean(Tag::Fresh, true))
 }
 
@@ -146,7 +146,8 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     ])
 }
 
-fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
+/// The key pair to generate for the attributes of its private (or public) half.
+pub(super) fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
     let curve_for_length = |l: Option<u32>| match l {
         Some(256) | None => Some(Curve::P256),
         Some(384) => Some(Curve::P384),
@@ -186,20 +187,45 @@ fn pair_spec(a: &Attributes) -> Result<KeyPairSpec> {
     })
 }
 
+/// The attribute lists of a key pair request (Create Key Pair, Re-key Key
+/// Pair): 2.x Common / Private Key / Public Key Attributes, or the 1.x
+/// Template-Attributes of the same names.
+pub(super) struct PairTemplates {
+    pub common: Vec<Attr>,
+    pub private: Vec<Attr>,
+    pub public: Vec<Attr>,
+}
+
+impl PairTemplates {
+    pub fn parse(payload: &Ttlv) -> Result<PairTemplates> {
+        Ok(PairTemplates {
+            common: attrs::parse_list(
+                payload,
+                Tag::CommonAttributes,
+                Tag::CommonTemplateAttribute,
+            )?,
+            private: attrs::parse_list(
+                payload,
+                Tag::PrivateKeyAttributes,
+                Tag::PrivateKeyTemplateAttribute,
+            )?,
+            public: attrs::parse_list(
+                payload,
+                Tag::PublicKeyAttributes,
+                Tag::PublicKeyTemplateAttribute,
+            )?,
+        })
+    }
+}
+
 /// Create Key Pair: generates a key pair; the halves are linked and share a
 /// key id (CKA_ID), so PKCS#11 sees a pair too.
 pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
-    let common = attrs::parse_list(payload, Tag::CommonAttributes, Tag::CommonTemplateAttribute)?;
-    let private_t = attrs::parse_list(
-        payload,
-        Tag::PrivateKeyAttributes,
-        Tag::PrivateKeyTemplateAttribute,
-    )?;
-    let public_t = attrs::parse_list(
-        payload,
-        Tag::PublicKeyAttributes,
-        Tag::PublicKeyTemplateAttribute,
-    )?;
+    let PairTemplates {
+        common,
+        private: private_t,
+        public: public_t,
+    } = PairTemplates::parse(payload)?;
     let mut private = base(ObjectType::PrivateKey, ctx.identity);
     let mut public = base(ObjectType::PublicKey, ctx.identity);
     attrs::apply_template(&mut private, &[fresh()])?;
@@ -213,7 +239,23 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         // RSA, elliptic-curve and Edwards keys all fall to Shor's algorithm.
         return Err(not_quantum_safe("an RSA or elliptic-curve key pair"));
     }
-    let ids = keygen::generate_key_pair(&ctx.partition, &spec, private, public)?;
+    let ids = store_key_pair(ctx, &spec, private, public)?;
+    Ok(vec![
+        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
+        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
+    ])
+}
+
+/// Generates and stores a key pair (Create Key Pair, Re-key Key Pair): both
+/// halves are recorded for a batch's Undo, the private key becomes the ID
+/// Placeholder.
+pub(super) fn store_key_pair(
+    ctx: &mut Ctx<'_>,
+    spec: &KeyPairSpec,
+    private: Attributes,
+    public: Attributes,
+) -> Result<keygen::KeyPairIds> {
+    let ids = keygen::generate_key_pair(&ctx.partition, spec, private, public)?;
     if let Some(u) = ctx.undo.as_mut() {
         u.push(crate::dispatch::UndoStep::Remove(
             ctx.partition.clone(),
@@ -221,10 +263,7 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         ));
     }
     ctx.created(&ids.private);
-    Ok(vec![
-        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
-        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
-    ])
+    Ok(ids)
 }
 
 /// Register: stores an object the client supplies.

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use keystore::crypto::DigestAlgorithm;
 use keystore::lifecycle::Usage;
 use keystore::object::ObjectType;
-use keystore::ManagedObject;
+use keystore::{ManagedObject, Partition};
 use kmip::enums::{hashing_algorithm as ha, result_reason as rr};
 use kmip::{Tag, Ttlv};
 
@@ -144,7 +144,19 @@ pub fn usable_key(
     mask: u32,
     what: &str,
 ) -> Result<ManagedObject> {
-    let obj = ctx.partition.use_object(uid, usage)?;
+    usable_key_in(&ctx.partition, uid, usage, mask, what)
+}
+
+/// [`usable_key`] for a key in `partition` (a second key of a request,
+/// found by [`crate::access::partition_for`]).
+pub fn usable_key_in(
+    partition: &Partition,
+    uid: &str,
+    usage: Usage,
+    mask: u32,
+    what: &str,
+) -> Result<ManagedObject> {
+    let obj = partition.use_object(uid, usage)?;
     let a = &obj.attributes;
     if !matches!(
         a.object_type,

@@ -1,6 +1,7 @@
 //! One module per operation family; [`run`] routes an operation to it.
 
 pub mod attributes;
+pub mod certify;
 pub mod create_register;
 pub mod crypto_common;
 pub mod discover_query;
@@ -54,6 +55,8 @@ pub const OPERATIONS: &[u32] = &[
     op::RNGRetrieve,
     op::Hash,
     op::ReKey,
+    op::ReKeyKeyPair,
+    op::Certify,
     op::DeriveKey,
     op::Export,
     op::Import,
@@ -94,6 +97,8 @@ pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
         op::RNGRetrieve => rng_hash::rng_retrieve(ctx, payload),
         op::Hash => rng_hash::hash(ctx, payload),
         op::ReKey => rekey_derive::rekey(ctx, payload),
+        op::ReKeyKeyPair => rekey_derive::rekey_key_pair(ctx, payload),
+        op::Certify => certify::certify(ctx, payload),
         op::DeriveKey => rekey_derive::derive_key(ctx, payload),
         op::Export => import_export::export(ctx, payload),
         op::Import => import_export::import(ctx, payload),

@@ -1,31 +1,50 @@
-//! Re-key (KMIP 2.1 §6.1.45) and Derive Key (§6.1.12).
+//! Re-key (KMIP 2.1 §6.1.45), Re-key Key Pair (§6.1.44) and Derive Key
+//! (§6.1.12).
 
-use super::create_register::{base, symmetric_algorithm};
+use super::create_register::{
+    base, fresh, pair_spec, store_key_pair, symmetric_algorithm, PairTemplates,
+};
 use super::crypto_common::{digest_algorithm, key_bytes, usable_key, CryptoParams};
-use crate::attributes as attrs;
+use crate::attributes::{self as attrs, Attr};
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
 use keystore::crypto::{self as kc, DigestAlgorithm, MacAlgorithm};
 use keystore::lifecycle::{self, Lifecycle, Usage};
 use keystore::object::{Link, LinkType, ObjectType, UsageMask};
 use keystore::{keygen, SecretBytes};
+use keystore::{Attributes, ManagedObject};
 use kmip::enums::{cryptographic_algorithm as ca, derivation_method as dm, result_reason as rr};
 use kmip::{Tag, Ttlv};
 
-/// Re-key: a new symmetric key with the attributes of the existing one (and
-/// those the request sets), new key material and a new lifecycle. The new
-/// key takes over the Names; the two are linked by Replaced Object and
-/// Replacement Object. With an Offset, the new key's Activation Date is now +
-/// Offset; without one it is active at once if the old key had an
-/// Activation Date.
-pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
-    let uid = ctx.uid(payload)?;
-    let old = ctx.partition.get(&uid)?;
-    if old.attributes.object_type != ObjectType::SymmetricKey {
-        return Err(Error::kmip(
-            rr::InvalidObjectType,
-            "Re-key replaces symmetric keys; use Re-key Key Pair for key pairs",
-        ));
+/// The lifecycle of a replacement key (KMIP 2.1 §6.1.45 Re-key, §6.1.44
+/// Re-key Key Pair; KMIP 1.4 §4.4, §4.5): Initial Date now. Without an
+/// Offset the Activation, Process Start, Protect Stop and Deactivation
+/// Dates are the existing key's; with one, Activation Date = Initial Date +
+/// Offset and each other date keeps its distance to the Activation Date
+/// (e.g. new Deactivation Date = new Activation Date + (old Deactivation
+/// Date − old Activation Date)). The state follows from the dates.
+fn replacement_lifecycle(old: &Lifecycle, now: i64, offset: Option<u32>) -> Lifecycle {
+    let activation = match offset {
+        Some(o) => Some(now + i64::from(o)),
+        None => old.activation_date,
+    };
+    let shift = |d: Option<i64>| match (offset, old.activation_date, activation, d) {
+        (Some(_), Some(old_a), Some(new_a), Some(d)) => Some(new_a + (d - old_a)),
+        (_, _, _, d) => d,
+    };
+    let mut lc = Lifecycle::new(now, activation);
+    lc.process_start_date = shift(old.process_start_date);
+    lc.protect_stop_date = shift(old.protect_stop_date);
+    lc.deactivation_date = shift(old.deactivation_date);
+    lc.refresh(now);
+    lc
+}
+
+/// The object a Re-key names, if it is a `class` that still has a value.
+fn replaceable(ctx: &Ctx<'_>, uid: &str, class: ObjectType, hint: &str) -> Result<ManagedObject> {
+    let old = ctx.partition.get(uid)?;
+    if old.attributes.object_type != class {
+        return Err(Error::kmip(rr::InvalidObjectType, hint.to_string()));
     }
     if old.attributes.lifecycle.state.is_destroyed() || old.value.is_none() {
         return Err(Error::kmip(
@@ -33,16 +52,23 @@ pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("object {uid} is destroyed"),
         ));
     }
-    let now = lifecycle::now();
-    let offset = payload.opt_child_interval(Tag::Offset)?;
+    Ok(old)
+}
+
+/// The attributes of the replacement of `old`: all of the old object's
+/// (names, usage, groups, custom attributes, ...) with a new lifecycle
+/// ([`replacement_lifecycle`]), Fresh, the Usage Limits Count back at its
+/// Total, a Replaced Object Link to `old` and no earlier replacement links;
+/// then the request's `templates`. The replacement belongs to whoever owns
+/// the partition, also when a grantee re-keys.
+fn replacement(
+    ctx: &Ctx<'_>,
+    old: &ManagedObject,
+    offset: Option<u32>,
+    templates: &[&[Attr]],
+) -> Result<Attributes> {
     let mut a = old.attributes.clone();
-    let activation = match offset {
-        Some(o) => Some(now + i64::from(o)),
-        None => a.lifecycle.activation_date.map(|_| now),
-    };
-    a.lifecycle = Lifecycle::new(now, activation);
-    // The replacement belongs to whoever owns the partition, also when a
-    // grantee re-keys.
+    a.lifecycle = replacement_lifecycle(&old.attributes.lifecycle, lifecycle::now(), offset);
     a.owner = Some(ctx.partition.label().to_string());
     a.links.retain(|l| {
         !matches!(
@@ -52,12 +78,59 @@ pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     });
     a.links.push(Link {
         link_type: LinkType::ReplacedObject,
-        target: uid.clone(),
+        target: old.uid.clone(),
     });
-    attrs::apply_template(
-        &mut a,
-        &attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)?,
+    if let Some(limits) = attrs::std_values(&a, Tag::UsageLimits).into_iter().next() {
+        let total = limits.child_long_integer(Tag::UsageLimitsTotal)?;
+        let mut children = vec![
+            Ttlv::long_integer(Tag::UsageLimitsTotal, total),
+            Ttlv::long_integer(Tag::UsageLimitsCount, total),
+        ];
+        if let Some(u) = limits.opt_child_enumeration(Tag::UsageLimitsUnit)? {
+            children.push(Ttlv::enumeration(Tag::UsageLimitsUnit, u));
+        }
+        let reset = Ttlv::structure(Tag::UsageLimits, children);
+        attrs::put_values(&mut a, Tag::UsageLimits, vec![reset], true)?;
+    }
+    attrs::apply_template(&mut a, &[fresh()])?;
+    for t in templates {
+        attrs::apply_template(&mut a, t)?;
+    }
+    Ok(a)
+}
+
+/// Retires `old_uid` in favour of `new_uid`: the old object gives up its
+/// Names (they moved to the replacement) and links to it by Replacement
+/// Object Link.
+fn retire(ctx: &mut Ctx<'_>, old_uid: &str, new_uid: &str) -> Result<()> {
+    ctx.before_change(old_uid)?;
+    ctx.partition.update(old_uid, |o| {
+        o.attributes.names.clear();
+        o.attributes.links.push(Link {
+            link_type: LinkType::ReplacementObject,
+            target: new_uid.to_string(),
+        });
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Re-key (KMIP 2.1 §6.1.45): a new symmetric key with the attributes of
+/// the existing one (and those the request sets), new key material and a
+/// new lifecycle shifted by the Offset ([`replacement_lifecycle`]). The new
+/// key takes over the Names; the two are linked by Replaced Object and
+/// Replacement Object.
+pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let uid = ctx.uid(payload)?;
+    let old = replaceable(
+        ctx,
+        &uid,
+        ObjectType::SymmetricKey,
+        "Re-key replaces symmetric keys; use Re-key Key Pair for key pairs",
     )?;
+    let offset = payload.opt_child_interval(Tag::Offset)?;
+    let template = attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)?;
+    let a = replacement(ctx, &old, offset, &[&template])?;
     let alg = symmetric_algorithm(&a)?;
     let bits = a.length.ok_or_else(|| {
         Error::kmip(
@@ -67,16 +140,68 @@ pub fn rekey(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     })?;
     let new_uid = keygen::generate_secret_key(&ctx.partition, alg, bits, a)?;
     ctx.created(&new_uid);
-    ctx.before_change(&uid)?;
-    ctx.partition.update(&uid, |o| {
-        o.attributes.names.clear();
-        o.attributes.links.push(Link {
-            link_type: LinkType::ReplacementObject,
-            target: new_uid.clone(),
-        });
-        Ok(())
-    })?;
+    retire(ctx, &uid, &new_uid)?;
     Ok(super::uid_only(&new_uid))
+}
+
+/// Re-key Key Pair (KMIP 2.1 §6.1.44, KMIP 1.4 §4.5): a new key pair of the
+/// algorithm, length and curve of the existing one, named by its Private Key
+/// Unique Identifier (or the ID Placeholder). Each new half gets the
+/// attributes of the old half it replaces (names, usage, groups, custom
+/// attributes, ...; see [`replacement`]) and the request's Common and
+/// Private / Public Key Attributes (2.x) or Template-Attributes (1.x); its
+/// dates are shifted by the Offset. The new halves are linked to each other
+/// as Create Key Pair links them, with a key id (CKA_ID) of their own: the
+/// old pair keeps its id and any certificate of it. Old and new are linked
+/// both ways by Replacement / Replaced Object Links, and the Names move to
+/// the new pair.
+pub fn rekey_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let private_uid = ctx.uid_in(payload, Tag::PrivateKeyUniqueIdentifier)?;
+    let old_private = replaceable(
+        ctx,
+        &private_uid,
+        ObjectType::PrivateKey,
+        "Re-key Key Pair is given the private key of a pair",
+    )?;
+    let public_uid = old_private
+        .attributes
+        .link(LinkType::PublicKey)
+        .ok_or_else(|| {
+            Error::kmip(
+                rr::ItemNotFound,
+                format!("private key {private_uid} has no Public Key Link to its pair"),
+            )
+        })?
+        .to_string();
+    let old_public = replaceable(
+        ctx,
+        &public_uid,
+        ObjectType::PublicKey,
+        "the Public Key Link of the private key names no public key",
+    )?;
+    let offset = payload.opt_child_interval(Tag::Offset)?;
+    let t = PairTemplates::parse(payload)?;
+    let mut private = replacement(ctx, &old_private, offset, &[&t.common, &t.private])?;
+    let mut public = replacement(ctx, &old_public, offset, &[&t.common, &t.public])?;
+    for a in [&mut private, &mut public] {
+        // The pair's own links are made anew; a certificate certifies the
+        // old key, not this one.
+        a.links.retain(|l| {
+            !matches!(
+                l.link_type,
+                LinkType::PublicKey | LinkType::PrivateKey | LinkType::Certificate
+            )
+        });
+        a.key_id = None;
+    }
+    let spec = pair_spec(&old_private.attributes)?;
+    let ids = store_key_pair(ctx, &spec, private, public)?;
+    retire(ctx, &private_uid, &ids.private)?;
+    retire(ctx, &public_uid, &ids.public)?;
+    Ok(vec![
+        Ttlv::text(Tag::PrivateKeyUniqueIdentifier, ids.private),
+        Ttlv::text(Tag::PublicKeyUniqueIdentifier, ids.public),
+    ])
 }
 
 /// Derive Key: a Symmetric Key or Secret Data from one base object (a key or,

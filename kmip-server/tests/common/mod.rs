@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod access_ops;
+pub mod pki;
 pub mod wire;
 
 use kmip::client::Client;
