@@ -460,6 +460,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
+        self.write(|tx| audit_batch::append(tx, entries))
+    }
+
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
         let conn = self.conn.lock();
         let mut stmt = conn.prepare(
@@ -574,6 +578,9 @@ fn read_head(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
 
 #[path = "sqlite_access.rs"]
 mod access;
+
+#[path = "sqlite_audit_batch.rs"]
+mod audit_batch;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]
