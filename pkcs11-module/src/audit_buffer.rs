@@ -136,6 +136,8 @@ pub struct AuditBuffer {
     gate: Mutex<()>,
     writer: Mutex<Option<JoinHandle<()>>>,
     stopped: AtomicBool,
+    /// The writer thread has returned (it runs no more code of the library).
+    exited: AtomicBool,
     owner: u32,
 }
 
@@ -150,6 +152,7 @@ impl AuditBuffer {
             gate: Mutex::new(()),
             writer: Mutex::new(None),
             stopped: AtomicBool::new(false),
+            exited: AtomicBool::new(false),
             owner: std::process::id(),
         });
         let w = b.clone();
@@ -305,6 +308,7 @@ impl AuditBuffer {
             drop(p);
             self.flush();
         }
+        self.exited.store(true, Ordering::SeqCst);
     }
 
     /// Stops the writer and writes what is pending (C_Finalize). Later uses
@@ -322,11 +326,22 @@ impl AuditBuffer {
         self.flush();
     }
 
-    /// Process exit: writes what is pending unless a write does not finish
-    /// within a second (a thread stuck in the store must not hang exit).
+    /// Process exit, or the library unloaded without C_Finalize: stops the
+    /// writer (waiting at most a second for it to return, so that no code
+    /// of an unloaded library runs on) and writes what is pending, unless a
+    /// write does not finish within a second (a thread stuck in the store
+    /// must not hang exit).
     pub fn flush_at_exit(&self) {
         if !self.owned() {
             return;
+        }
+        self.stopped.store(true, Ordering::SeqCst);
+        self.pending.lock().stop = true;
+        self.wake.notify_all();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let running = self.writer.lock().is_some();
+        while running && !self.exited.load(Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
         if let Some(_g) = self.gate.try_lock_for(Duration::from_secs(1)) {
             self.flush_locked();

@@ -9,16 +9,17 @@
 //!
 //! **Validity.** Another process (the KMIP server, another application
 //! with this module) may change or destroy an object at any time. The
-//! module watches the store file with a connection of its own
-//! ([`StoreWatch`]) whose `PRAGMA data_version` changes whenever any other
+//! module watches the store file with a few connections of its own
+//! ([`StoreWatch`]), whose `PRAGMA data_version` changes whenever any other
 //! connection, in this process or another, commits to the file. Each entry
-//! remembers the version at which it was checked. A use at the same
-//! version is served from the cache; at any other version the entry is
-//! checked again against its stored row, byte for byte (attributes, wrapped
-//! value, MAC, revision): the same row keeps the entry, a changed or missing
-//! one drops it and the object is opened again. The version is read before
-//! the row, so a change committed in between is seen at the next use. So a
-//! key destroyed or changed anywhere is not used by the first C_*Init that
+//! remembers, per watch connection, the version at which it was checked. A
+//! use at the same version is served from the cache; at any other version
+//! the entry is checked again against its stored row's revision and MAC
+//! (which covers uid, partition, attributes and wrapped value), read on the
+//! watch connection: the same row keeps the entry, a changed or missing one
+//! drops it and the object is opened again. The version is read before the
+//! row, so a change committed in between is seen at the next use. So a key
+//! destroyed or changed anywhere is not used by the first C_*Init that
 //! starts after the change was committed. When the version cannot be read,
 //! nothing is served from the cache.
 //!
@@ -27,7 +28,7 @@
 //! every use checks the state at its own time (`load_key`).
 
 use crate::attrs::Obj;
-use keystore::storage::{ObjectRow, Store};
+use keystore::storage::ObjectRow;
 use openssl::pkey::{PKey, Private, Public};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
@@ -41,7 +42,7 @@ pub enum Version {
     /// Read it now.
     Now,
     /// Read by the caller during this call (`None`: it could not be read).
-    Read(Option<i64>),
+    Read(Option<Stamp>),
 }
 
 impl Version {
@@ -51,7 +52,7 @@ impl Version {
         Version::Read(m.store_version())
     }
 
-    pub fn read(self, m: &crate::state::Module) -> Option<i64> {
+    pub fn read(self, m: &crate::state::Module) -> Option<Stamp> {
         match self {
             Version::Now => m.store_version(),
             Version::Read(v) => v,
@@ -122,34 +123,41 @@ impl Loaded {
 
 struct Entry {
     loaded: Arc<Loaded>,
-    row: ObjectRow,
-    /// The store version at which `row` was last found current.
-    version: AtomicI64,
+    /// The stored row's revision and MAC when it was opened.
+    revision: i64,
+    mac: Vec<u8>,
+    /// Per watch connection, the version at which the row was last found
+    /// current (`NEVER`: not yet).
+    versions: [AtomicI64; WATCHES],
 }
+
+const NEVER: i64 = i64::MIN;
 
 /// The objects one login has opened (see the module documentation).
 #[derive(Default)]
 pub struct KeyCache {
     entries: RwLock<HashMap<String, Arc<Entry>>>,
-    /// The identity's `always_requires_mfa`, with the version it was read at.
-    always_mfa: Mutex<Option<(i64, bool)>>,
+    /// The identity's `always_requires_mfa`, with the version it was read
+    /// at, per watch connection.
+    always_mfa: Mutex<[Option<(i64, bool)>; WATCHES]>,
 }
 
 impl KeyCache {
     /// The object `uid` as cached, if it is still what the store holds at
-    /// `version`. Reads the row only when the version moved.
-    pub fn get(&self, uid: &str, version: i64, store: &dyn Store) -> Option<Arc<Loaded>> {
+    /// `at`. Reads the row's revision and MAC only when the version moved.
+    pub fn get(&self, uid: &str, at: Stamp, watch: &StoreWatch) -> Option<Arc<Loaded>> {
         let e = self.entries.read().get(uid).cloned()?;
         if stale_by_time(&e.loaded.obj) {
             self.entries.write().remove(uid);
             return None;
         }
-        if e.version.load(Ordering::Acquire) == version {
+        let seen = &e.versions[at.conn];
+        if seen.load(Ordering::Acquire) == at.version {
             return Some(e.loaded.clone());
         }
-        match store.get_object(uid) {
-            Ok(Some(row)) if row == e.row => {
-                e.version.store(version, Ordering::Release);
+        match watch.row(at.conn, uid) {
+            Some(Some((revision, mac))) if revision == e.revision && mac == e.mac => {
+                seen.store(at.version, Ordering::Release);
                 Some(e.loaded.clone())
             }
             _ => {
@@ -159,8 +167,10 @@ impl KeyCache {
         }
     }
 
-    /// Keeps `loaded`, opened from `row`, as current at `version`.
-    pub fn put(&self, row: ObjectRow, version: i64, loaded: Arc<Loaded>) {
+    /// Keeps `loaded`, opened from `row`, as current at `at`.
+    pub fn put(&self, row: &ObjectRow, at: Stamp, loaded: Arc<Loaded>) {
+        let versions: [AtomicI64; WATCHES] =
+            std::array::from_fn(|i| AtomicI64::new(if i == at.conn { at.version } else { NEVER }));
         let mut entries = self.entries.write();
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -169,8 +179,9 @@ impl KeyCache {
             row.uid.clone(),
             Arc::new(Entry {
                 loaded,
-                row,
-                version: AtomicI64::new(version),
+                revision: row.revision,
+                mac: row.mac.clone(),
+                versions,
             }),
         );
     }
@@ -180,16 +191,16 @@ impl KeyCache {
         self.entries.write().remove(uid);
     }
 
-    /// The identity's `always_requires_mfa` if read at `version`.
-    pub fn always_mfa(&self, version: i64) -> Option<bool> {
-        match *self.always_mfa.lock() {
-            Some((v, b)) if v == version => Some(b),
+    /// The identity's `always_requires_mfa` if read at `at`.
+    pub fn always_mfa(&self, at: Stamp) -> Option<bool> {
+        match self.always_mfa.lock()[at.conn] {
+            Some((v, b)) if v == at.version => Some(b),
             _ => None,
         }
     }
 
-    pub fn set_always_mfa(&self, version: i64, on: bool) {
-        *self.always_mfa.lock() = Some((version, on));
+    pub fn set_always_mfa(&self, at: Stamp, on: bool) {
+        self.always_mfa.lock()[at.conn] = Some((at.version, on));
     }
 }
 
@@ -201,26 +212,72 @@ fn stale_by_time(o: &Obj) -> bool {
     lc.refresh(now)
 }
 
-/// A connection of the module's own to the store file, used only to read
-/// `PRAGMA data_version` (see the module documentation). One connection:
-/// the numbers of two connections could not be compared.
+/// How many watch connections: threads rarely wait for each other.
+const WATCHES: usize = 4;
+
+/// A store version as read on one watch connection. The numbers of two
+/// connections cannot be compared, so each carries its connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    conn: usize,
+    version: i64,
+}
+
+/// Connections of the module's own to the store file, used only to read
+/// `PRAGMA data_version` and an object's revision and MAC (see the module
+/// documentation). Apart from the store's connection, so that neither
+/// waits for the other (nor for the audit writer's commits).
 pub struct StoreWatch {
-    conn: Mutex<rusqlite::Connection>,
+    conns: [Mutex<rusqlite::Connection>; WATCHES],
+    next: std::sync::atomic::AtomicUsize,
 }
 
 impl StoreWatch {
     pub fn open(path: &Path) -> Option<StoreWatch> {
-        let c = rusqlite::Connection::open(path).ok()?;
-        c.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+        let open = || -> Option<Mutex<rusqlite::Connection>> {
+            let c = rusqlite::Connection::open(path).ok()?;
+            c.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+            Some(Mutex::new(c))
+        };
         Some(StoreWatch {
-            conn: Mutex::new(c),
+            conns: [open()?, open()?, open()?, open()?],
+            next: Default::default(),
         })
     }
 
-    /// The store's change version, None when it cannot be read.
-    pub fn version(&self) -> Option<i64> {
-        let c = self.conn.lock();
+    /// A free connection (else the next in turn) and its index.
+    fn conn(&self) -> (usize, parking_lot::MutexGuard<'_, rusqlite::Connection>) {
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % WATCHES;
+        for i in 0..WATCHES {
+            let n = (start + i) % WATCHES;
+            if let Some(c) = self.conns[n].try_lock() {
+                return (n, c);
+            }
+        }
+        (start, self.conns[start].lock())
+    }
+
+    /// The store's change version now, None when it cannot be read.
+    pub fn version(&self) -> Option<Stamp> {
+        let (conn, c) = self.conn();
         let mut st = c.prepare_cached("PRAGMA data_version").ok()?;
-        st.query_row([], |r| r.get::<_, i64>(0)).ok()
+        let version = st.query_row([], |r| r.get::<_, i64>(0)).ok()?;
+        Some(Stamp { conn, version })
+    }
+
+    /// The revision and MAC of object `uid` (Some(None): no such object;
+    /// None: the store could not be read).
+    fn row(&self, conn: usize, uid: &str) -> Option<Option<(i64, Vec<u8>)>> {
+        let c = self.conns.get(conn)?.lock();
+        let mut st = c
+            .prepare_cached("SELECT revision, mac FROM objects WHERE uid = ?1")
+            .ok()?;
+        match st.query_row([uid], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        }) {
+            Ok(v) => Some(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Some(None),
+            Err(_) => None,
+        }
     }
 }

@@ -86,16 +86,18 @@ impl Module {
         let Some(version) = v.read(self) else {
             return open();
         };
-        let store = self.ks.store();
-        if let Some(hit) = cache.get(uid, version, &**store) {
+        let Some(watch) = &self.watch else {
+            return open();
+        };
+        if let Some(hit) = cache.get(uid, version, watch) {
             return Ok(hit);
         }
         // The row first, then the object: a change in between leaves the
         // cached row older than the store's, so the next use reopens it.
-        let row = store.get_object(uid)?;
+        let row = self.ks.store().get_object(uid)?;
         let loaded = open()?;
         if let Some(row) = row {
-            cache.put(row, version, loaded.clone());
+            cache.put(&row, version, loaded.clone());
         }
         Ok(loaded)
     }

@@ -329,7 +329,7 @@ impl Module {
     }
 
     /// The store's change version now (see [`crate::key_cache`]).
-    pub fn store_version(&self) -> Option<i64> {
+    pub fn store_version(&self) -> Option<crate::key_cache::Stamp> {
         self.watch.as_ref().and_then(StoreWatch::version)
     }
 

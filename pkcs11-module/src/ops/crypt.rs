@@ -277,7 +277,7 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         if let (true, Some(n)) = (query, exact_len(op, data.len())) {
             return Ok(n);
         }
-        let r = run_single(op, data).and_then(|v| emit(out, &v));
+        let r = run_single(op, data).and_then(|v| emit(out, v.bytes()));
         if !keeps_operation(query, &r) {
             op.key_use.record(md, slot_id, &r);
             *op_slot(s, dir) = None;
@@ -298,19 +298,46 @@ fn exact_len(op: &CryptOp, len: usize) -> Option<usize> {
     }
 }
 
+/// The output of a whole message: ciphertext is not secret (and wiping
+/// each 4 KiB page byte by byte would cost more than encrypting it);
+/// plaintext is wiped when dropped.
+enum SingleOut {
+    Ciphertext(Vec<u8>),
+    Plaintext(Zeroizing<Vec<u8>>),
+}
+
+impl SingleOut {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            SingleOut::Ciphertext(v) => v,
+            SingleOut::Plaintext(v) => v,
+        }
+    }
+}
+
 /// C_Encrypt / C_Decrypt's whole message, on the context made at Init.
-fn run_single(op: &mut CryptOp, data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let CryptKind::Cipher(mode) = &op.kind else {
-        return run_once(&op.kind, op.key.expose(), op.dir, data);
-    };
+fn run_single(op: &mut CryptOp, data: &[u8]) -> Result<SingleOut> {
     let dir = op.dir;
+    let CryptKind::Cipher(mode) = &op.kind else {
+        return run_once(&op.kind, op.key.expose(), dir, data).map(SingleOut::Plaintext);
+    };
     let mut ctx = match op.ctx.take() {
         Some(c) => c,
         None => CipherContext::new(op.key.expose(), mode, dir)?,
     };
-    let mut v = Zeroizing::new(ctx.update(data).map_err(|e| data_error(e, dir))?);
-    v.extend(ctx.finish().map_err(|e| data_error(e, dir))?);
-    Ok(v)
+    match dir {
+        Direction::Encrypt => {
+            let mut v = ctx.update(data).map_err(|e| data_error(e, dir))?;
+            v.extend(ctx.finish().map_err(|e| data_error(e, dir))?);
+            Ok(SingleOut::Ciphertext(v))
+        }
+        Direction::Decrypt => {
+            let mut v = Zeroizing::new(ctx.update(data).map_err(|e| data_error(e, dir))?);
+            let rest = Zeroizing::new(ctx.finish().map_err(|e| data_error(e, dir))?);
+            v.extend_from_slice(&rest);
+            Ok(SingleOut::Plaintext(v))
+        }
+    }
 }
 
 /// C_EncryptUpdate / C_DecryptUpdate. The audit entry is written when the
