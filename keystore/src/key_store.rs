@@ -314,6 +314,15 @@ impl KeyStore {
         self.store.append_audit(entry)
     }
 
+    /// Appends several events to the audit log, in order, in one
+    /// transaction where the store can (see [`Store::append_audit_batch`]).
+    pub fn audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.store.append_audit_batch(entries)
+    }
+
     /// Verifies the whole audit log.
     pub fn verify_audit(&self) -> Result<VerifyReport> {
         audit::verify(&*self.store)

@@ -8,7 +8,12 @@
 //! `pid:<pid>`. Entries carry names, object ids and results, never a PIN,
 //! a code, key material or data. A failed append does not fail the call it
 //! records (the application keeps working); it goes to the call log.
+//!
+//! [`record`] and [`record_as`] write before returning; [`key_use`] counts a
+//! plain key use into the module's group commit ([`crate::audit_buffer`],
+//! which says what a crash can lose).
 
+use crate::audit_buffer::UseKey;
 use crate::error::{Error, Result};
 use crate::state::Module;
 use cryptoki_sys::*;
@@ -59,12 +64,30 @@ pub fn record_as(
     detail: Option<String>,
 ) {
     let mut entry = AuditEntry::now(identity, operation, object, result);
-    entry.client = Some(format!("pid:{}", std::process::id()));
+    entry.client = Some(m.client.to_string());
     entry.detail = detail;
-    if let Err(e) = m.ks.audit(&entry) {
-        m.log
-            .line(operation, &format!("audit log write failed: {e}"));
-    }
+    m.audit.write_now(entry);
+}
+
+/// Counts one use of key `object` for the group commit: the entry is
+/// written within [`crate::audit_buffer::FLUSH_INTERVAL`], or at the next
+/// synchronous entry, C_CloseSession, C_Logout or C_Finalize.
+pub fn key_use(
+    m: &Module,
+    slot: CK_SLOT_ID,
+    operation: &'static str,
+    object: &str,
+    mechanism: CK_MECHANISM_TYPE,
+    result: String,
+) {
+    m.audit.key_use(UseKey {
+        identity: identity(m, slot),
+        operation,
+        object: object.to_string(),
+        mechanism: mechanism as u64,
+        result,
+        client: m.client.clone(),
+    });
 }
 
 /// The name of a CKU_ user type, for the `detail` of login entries.

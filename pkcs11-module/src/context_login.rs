@@ -110,7 +110,7 @@ pub fn login(m: &Module, session: &Mutex<Session>, pin: &SecretBytes) -> Result<
 }
 
 fn attempt(m: &Module, slot: CK_SLOT_ID, pin: &SecretBytes) -> Attempt {
-    let partition = match m.logins.lock().get(&slot) {
+    let partition = match m.logins.read().get(&slot) {
         Some(l) if l.user == CKU_USER => l.partition.clone(),
         _ => {
             return Attempt::pin(fail(

@@ -24,6 +24,7 @@
 use crate::attrs::Obj;
 use crate::audit;
 use crate::error::{fail, Result};
+use crate::key_cache::Version;
 use crate::session::Session;
 use crate::state::Module;
 use cryptoki_sys::*;
@@ -48,18 +49,20 @@ pub struct KeyUse {
 
 impl KeyUse {
     /// The use of `k` on `slot` by `operation` with mechanism `mechanism`.
+    /// `v` is the store version the caller read for this Init.
     pub fn new(
         m: &Module,
         slot: CK_SLOT_ID,
         operation: Operation,
         k: &Obj,
         mechanism: CK_MECHANISM_TYPE,
+        v: Version,
     ) -> Result<KeyUse> {
         Ok(KeyUse {
             operation,
             uid: k.uid.clone(),
             mechanism,
-            needs_login: needs_context_login(m, slot, k, operation)?,
+            needs_login: needs_context_login_at(m, slot, k, operation, v)?,
             audited: k.attrs.object_type != ObjectType::PublicKey,
         })
     }
@@ -89,9 +92,14 @@ impl KeyUse {
         r
     }
 
-    /// Appends the audit entry of this use with its result.
+    /// Appends the audit entry of this use with its result: at once for a
+    /// key whose uses need a context-specific login (MFA-gated), else
+    /// through the group commit ([`crate::audit_buffer`]).
     pub fn record<T>(&self, m: &Module, slot: CK_SLOT_ID, r: &Result<T>) {
-        if self.audited {
+        if !self.audited {
+            return;
+        }
+        if self.needs_login {
             audit::record(
                 m,
                 slot,
@@ -99,6 +107,15 @@ impl KeyUse {
                 Some(&self.uid),
                 &audit::outcome(r),
                 Some(format!("mechanism {:#x}", self.mechanism)),
+            );
+        } else {
+            audit::key_use(
+                m,
+                slot,
+                self.operation.name(),
+                &self.uid,
+                self.mechanism,
+                audit::outcome(r),
             );
         }
     }
@@ -121,33 +138,61 @@ const KEY_USES: [Operation; 9] = [
 /// Whether using key `k` on `slot` for `op` needs a CKU_CONTEXT_SPECIFIC
 /// login: a private key with CKA_ALWAYS_AUTHENTICATE, a key whose MFA
 /// policy covers `op`, or any private or secret key of an identity with
-/// `always_requires_mfa`. Read from the store at each Init or call, so a
-/// change by the administrator applies to the next operation.
+/// `always_requires_mfa`. The key and the identity come from the login's
+/// cache, checked against the store's change version at each Init or call
+/// ([`crate::key_cache`]), so a change by the administrator applies to the
+/// next operation.
 pub fn needs_context_login(m: &Module, slot: CK_SLOT_ID, k: &Obj, op: Operation) -> Result<bool> {
+    needs_context_login_at(m, slot, k, op, Version::Now)
+}
+
+/// [`needs_context_login`] at the caller's store version.
+pub fn needs_context_login_at(
+    m: &Module,
+    slot: CK_SLOT_ID,
+    k: &Obj,
+    op: Operation,
+    v: Version,
+) -> Result<bool> {
     if k.attrs.object_type == ObjectType::PrivateKey && k.attrs.flags.always_authenticate {
         return Ok(true);
     }
     if mfa_covers(mfa_policy(&k.attrs), op) {
         return Ok(true);
     }
-    identity_always_mfa(m, slot, k)
+    identity_always_mfa(m, slot, k, v)
 }
 
 /// Whether `k` is a private or secret key of an identity with
 /// `always_requires_mfa`.
-fn identity_always_mfa(m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<bool> {
+fn identity_always_mfa(m: &Module, slot: CK_SLOT_ID, k: &Obj, v: Version) -> Result<bool> {
     if !matches!(
         k.attrs.object_type,
         ObjectType::PrivateKey | ObjectType::SymmetricKey | ObjectType::SecretData
     ) {
         return Ok(false);
     }
-    let label = m.token_label(slot)?;
-    match m.ks.identity(&label) {
-        Ok(i) => Ok(i.info.always_requires_mfa),
-        Err(keystore::Error::NotFound(_)) => Ok(false),
-        Err(e) => Err(e.into()),
+    // Cached per login with the store's change version, like the keys
+    // (crate::key_cache): an administrator's change applies to the next
+    // operation, in whatever process it was made.
+    let cached = m
+        .login_cache(slot)
+        .and_then(|cache| Some((cache, v.read(m)?)));
+    if let Some((cache, version)) = &cached {
+        if let Some(on) = cache.always_mfa(*version) {
+            return Ok(on);
+        }
     }
+    let label = m.token_label(slot)?;
+    let on = match m.ks.identity(&label) {
+        Ok(i) => i.info.always_requires_mfa,
+        Err(keystore::Error::NotFound(_)) => false,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some((cache, version)) = cached {
+        cache.set_always_mfa(version, on);
+    }
+    Ok(on)
 }
 
 /// CKA_ALWAYS_AUTHENTICATE as reported for private and secret keys (None
@@ -165,7 +210,7 @@ pub fn always_authenticate(m: &Module, slot: CK_SLOT_ID, k: &Obj) -> Result<Opti
     if KEY_USES.iter().any(|op| mfa_covers(policy, *op)) {
         return Ok(Some(true));
     }
-    Ok(Some(identity_always_mfa(m, slot, k)?))
+    Ok(Some(identity_always_mfa(m, slot, k, Version::Now)?))
 }
 
 /// The key uses of one call without an Init (C_WrapKey, C_UnwrapKey,
@@ -307,7 +352,7 @@ impl Management {
             return Ok(true);
         }
         match self {
-            Management::Destroy => identity_always_mfa(m, slot, k),
+            Management::Destroy => identity_always_mfa(m, slot, k, Version::Now),
             _ => Ok(false),
         }
     }

@@ -16,10 +16,12 @@
 pub mod asym;
 pub mod attrs;
 pub mod audit;
+pub mod audit_buffer;
 pub mod context_login;
 pub mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod key_cache;
 pub mod key_use;
 pub mod log;
 pub mod mechanism;

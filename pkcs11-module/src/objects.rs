@@ -4,6 +4,7 @@
 
 use crate::attrs::{self, AttrOut, Obj, Template};
 use crate::error::{fail, Error, Result};
+use crate::key_cache::{Loaded, Version};
 use crate::key_use::{self, Management};
 use crate::session::Session;
 use crate::state::{module, Module, ObjRef, SessionObject};
@@ -11,6 +12,7 @@ use crate::template::{self, Phase};
 use cryptoki_sys::*;
 use keystore::lifecycle::Usage;
 use keystore::{Attributes, Filter, ObjectType, SecretBytes};
+use std::sync::Arc;
 
 impl Module {
     fn obj_ref(&self, h: CK_OBJECT_HANDLE) -> Result<ObjRef> {
@@ -22,8 +24,16 @@ impl Module {
             .ok_or_else(|| Error::rv(CKR_OBJECT_HANDLE_INVALID, format!("no object {h}")))
     }
 
-    /// The object `h` as session `s` may see it.
-    pub fn load(&self, s: &Session, h: CK_OBJECT_HANDLE) -> Result<Obj> {
+    /// The object `h` as session `s` may see it. Token objects opened under
+    /// a login come from the login's cache when the store still holds them
+    /// unchanged ([`crate::key_cache`]).
+    pub fn load(&self, s: &Session, h: CK_OBJECT_HANDLE) -> Result<Arc<Loaded>> {
+        self.load_at(s, h, Version::Now)
+    }
+
+    /// [`Module::load`] with the store version read by the caller for this
+    /// call (one read serves the key and the identity's policy).
+    pub fn load_at(&self, s: &Session, h: CK_OBJECT_HANDLE, v: Version) -> Result<Arc<Loaded>> {
         let r = self.obj_ref(h)?;
         let invalid = || Error::rv(CKR_OBJECT_HANDLE_INVALID, format!("no object {h}"));
         if r.slot != s.slot {
@@ -38,26 +48,19 @@ impl Module {
                     .get(&r.uid)
                     .cloned()
                     .ok_or_else(invalid)?;
-                Obj {
+                Loaded::new(Obj {
                     uid: r.uid.clone(),
                     attrs: so.attrs,
                     value: so.value,
                     token: false,
-                }
+                })
             }
-            None => {
-                let p = self.partition(s.slot)?;
-                let mo = p.get(&r.uid).map_err(|e| match e {
-                    keystore::Error::NotFound(_) => invalid(),
-                    e => e.into(),
-                })?;
-                Obj {
-                    uid: mo.uid,
-                    attrs: mo.attributes,
-                    value: mo.value,
-                    token: true,
-                }
-            }
+            None => self
+                .load_token_object(s.slot, &r.uid, v)
+                .map_err(|e| match e {
+                    Error::Store(keystore::Error::NotFound(_)) => invalid(),
+                    e => e,
+                })?,
         };
         if o.attrs.flags.private && !self.user_logged_in(s.slot) {
             return Err(invalid());
@@ -65,10 +68,63 @@ impl Module {
         Ok(o)
     }
 
+    /// A token object of `slot`: from the login's cache if still current,
+    /// else read, opened and (under a login) cached.
+    fn load_token_object(&self, slot: CK_SLOT_ID, uid: &str, v: Version) -> Result<Arc<Loaded>> {
+        let open = || -> Result<Arc<Loaded>> {
+            let mo = self.partition(slot)?.get(uid)?;
+            Ok(Loaded::new(Obj {
+                uid: mo.uid,
+                attrs: mo.attributes,
+                value: mo.value,
+                token: true,
+            }))
+        };
+        let Some(cache) = self.login_cache(slot) else {
+            return open();
+        };
+        let Some(version) = v.read(self) else {
+            return open();
+        };
+        let Some(watch) = &self.watch else {
+            return open();
+        };
+        if let Some(hit) = cache.get(uid, version, watch) {
+            return Ok(hit);
+        }
+        // The row first, then the object: a change in between leaves the
+        // cached row older than the store's, so the next use reopens it.
+        let row = self.ks.store().get_object(uid)?;
+        let loaded = open()?;
+        if let Some(row) = row {
+            cache.put(&row, version, loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Drops `uid` from the cache of `slot`'s login (changed or destroyed
+    /// by this process; other processes' changes are found by version).
+    pub fn forget_cached(&self, slot: CK_SLOT_ID, uid: &str) {
+        if let Some(cache) = self.login_cache(slot) {
+            cache.forget(uid);
+        }
+    }
+
     /// The key `h` for a cryptographic use: it must be visible, hold a value
     /// and be in a state that permits `usage` now.
-    pub fn load_key(&self, s: &Session, h: CK_OBJECT_HANDLE, usage: Usage) -> Result<Obj> {
-        let o = self.load(s, h)?;
+    pub fn load_key(&self, s: &Session, h: CK_OBJECT_HANDLE, usage: Usage) -> Result<Arc<Loaded>> {
+        self.load_key_at(s, h, usage, Version::Now)
+    }
+
+    /// [`Module::load_key`] at the caller's store version.
+    pub fn load_key_at(
+        &self,
+        s: &Session,
+        h: CK_OBJECT_HANDLE,
+        usage: Usage,
+        v: Version,
+    ) -> Result<Arc<Loaded>> {
+        let o = self.load_at(s, h, v)?;
         let key_invalid = |m: &str| Error::rv(CKR_KEY_HANDLE_INVALID, m.to_string());
         if o.value.is_none() {
             return Err(key_invalid("the key has no value"));
@@ -139,6 +195,7 @@ impl Module {
                     keystore::Error::NotPermitted(msg)
                 })
             });
+            self.forget_cached(s.slot, &o.uid);
             match (r, inner) {
                 (Ok(_), _) => Ok(()),
                 (Err(_), Some(e)) => Err(e),
@@ -226,7 +283,7 @@ pub fn create_object(h: CK_SESSION_HANDLE, t: &Template) -> Result<CK_OBJECT_HAN
 /// C_SetAttributeValue). A call that fails to find it still consumes the
 /// session's armed context-specific login, like one that finds it
 /// ([`key_use::manage`]).
-fn load_managed(m: &Module, s: &mut Session, obj: CK_OBJECT_HANDLE) -> Result<Obj> {
+fn load_managed(m: &Module, s: &mut Session, obj: CK_OBJECT_HANDLE) -> Result<Arc<Loaded>> {
     let o = m.load(s, obj);
     if o.is_err() {
         s.armed_context_login = false;
@@ -284,6 +341,7 @@ pub fn destroy_object(h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE) -> Result<()>
                     );
                 }
                 p.delete(&o.uid)?;
+                m.forget_cached(s.slot, &o.uid);
             }
             m.objects.lock().forget(obj);
             Ok(())

@@ -113,7 +113,7 @@ pub fn open_session(slot: CK_SLOT_ID, flags: CK_FLAGS) -> Result<CK_SESSION_HAND
         context_login: false,
         armed_context_login: false,
     };
-    m.sessions.lock().insert(handle, Arc::new(Mutex::new(s)));
+    m.sessions.write().insert(handle, Arc::new(Mutex::new(s)));
     Ok(handle)
 }
 
@@ -123,7 +123,7 @@ pub fn close_session(h: CK_SESSION_HANDLE) -> Result<()> {
     let m = module()?;
     let s = m
         .sessions
-        .lock()
+        .write()
         .remove(&h)
         .ok_or_else(|| Error::rv(CKR_SESSION_HANDLE_INVALID, format!("no session {h}")))?;
     let slot = s.lock().slot;
@@ -131,6 +131,8 @@ pub fn close_session(h: CK_SESSION_HANDLE) -> Result<()> {
     if m.sessions_on(slot).is_empty() {
         implicit_logout(&m, slot, "last session closed");
     }
+    // The session's key uses are in the log when C_CloseSession returns.
+    m.flush_audit();
     Ok(())
 }
 
@@ -152,17 +154,18 @@ pub fn close_all_sessions(slot: CK_SLOT_ID) -> Result<()> {
     let m = module()?;
     m.slot_label(slot)?;
     for (h, _) in m.sessions_on(slot) {
-        m.sessions.lock().remove(&h);
+        m.sessions.write().remove(&h);
         drop_session_objects(&m, h);
     }
     implicit_logout(&m, slot, "C_CloseAllSessions");
+    m.flush_audit();
     Ok(())
 }
 
 /// Ends the login of `slot` without C_Logout (its sessions are gone),
 /// recording it in the audit log when there was one.
 fn implicit_logout(m: &Module, slot: CK_SLOT_ID, why: &str) {
-    let removed = m.logins.lock().remove(&slot);
+    let removed = m.logins.write().remove(&slot);
     if let Some(l) = removed {
         audit::record(
             m,
@@ -244,7 +247,7 @@ fn pin_login(m: &Module, slot: CK_SLOT_ID, user: CK_USER_TYPE, pin: &SecretBytes
         keystore::Error::NotFound(_) => Error::rv(CKR_USER_PIN_NOT_INITIALIZED, "no PIN"),
         e => e.into(),
     })?;
-    let mut logins = m.logins.lock();
+    let mut logins = m.logins.write();
     if let Some(l) = logins.get(&slot) {
         // Another session of this application logged in meanwhile.
         return fail(
@@ -256,7 +259,14 @@ fn pin_login(m: &Module, slot: CK_SLOT_ID, user: CK_USER_TYPE, pin: &SecretBytes
             "already logged in",
         );
     }
-    logins.insert(slot, Login { user, partition });
+    logins.insert(
+        slot,
+        Login {
+            user,
+            partition,
+            cache: Default::default(),
+        },
+    );
     Ok(())
 }
 
@@ -266,7 +276,7 @@ pub fn logout(h: CK_SESSION_HANDLE) -> Result<()> {
     let m = module()?;
     let s = m.session(h)?;
     let slot = s.lock().slot;
-    let removed = m.logins.lock().remove(&slot);
+    let removed = m.logins.write().remove(&slot);
     let detail = removed.as_ref().map(|l| audit::user_type_name(l.user));
     let r = match removed {
         Some(_) => Ok(()),

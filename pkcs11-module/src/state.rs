@@ -2,12 +2,17 @@
 //! logins, sessions and object handles.
 //!
 //! One [`Module`] exists between `C_Initialize` and `C_Finalize`. Its parts
-//! have their own locks. A session may be locked while the `sessions` map
-//! is held, never the reverse (no code locks the map from inside a session); `slots`, `logins` and `objects` are leaves:
-//! nothing else is locked while one of them is held. `login_serial` is
-//! taken only by C_Login, before anything else.
+//! have their own locks; none is held across a cryptographic operation but
+//! the lock of the one session doing it, so sessions in different threads
+//! run in parallel. A session may be locked while the `sessions` map
+//! is held, never the reverse (no code locks the map from inside a session);
+//! `slots`, `logins` and `objects` are leaves: nothing else is locked while
+//! one of them is held. `login_serial` is taken only by C_Login, before
+//! anything else. The read-mostly maps (`sessions`, `logins`) are RwLocks.
 
+use crate::audit_buffer::AuditBuffer;
 use crate::error::{fail, Error, Result};
+use crate::key_cache::{KeyCache, StoreWatch};
 use crate::log::Logger;
 use crate::session::Session;
 use cryptoki_sys::*;
@@ -15,13 +20,15 @@ use keystore::config::Config;
 use keystore::{Attributes, KeyStore, Partition, SecretBytes};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Who is logged in to a token, and the partition their PIN unlocked.
+/// Who is logged in to a token, the partition their PIN unlocked, and the
+/// objects opened under this login (gone, and zeroized, at logout).
 pub struct Login {
     pub user: CK_USER_TYPE,
     pub partition: Partition,
+    pub cache: Arc<KeyCache>,
 }
 
 /// An object known by handle in this process.
@@ -92,13 +99,20 @@ impl ObjectTable {
 /// Everything the module holds between C_Initialize and C_Finalize.
 pub struct Module {
     pub ks: KeyStore,
-    pub log: Logger,
+    pub log: Arc<Logger>,
+    /// Key uses waiting for their group commit ([`crate::audit_buffer`]).
+    pub audit: Arc<AuditBuffer>,
+    /// `pid:<pid>`, the audit entries' client.
+    pub client: Arc<str>,
+    /// The store's change version, for the object cache; None when the
+    /// store file could not be watched (nothing is then cached).
+    pub watch: Option<StoreWatch>,
     /// `[pkcs11] insecure_test_pin_kdf`: cheap PIN KDF, for test suites only.
     pub insecure_test_pin_kdf: bool,
     /// Token label per slot id; the empty slot is the id `slots.len()`.
     pub slots: Mutex<Vec<String>>,
-    pub logins: Mutex<HashMap<CK_SLOT_ID, Login>>,
-    pub sessions: Mutex<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    pub logins: RwLock<HashMap<CK_SLOT_ID, Login>>,
+    pub sessions: RwLock<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
     pub objects: Mutex<ObjectTable>,
     /// Held across a C_Login's PIN check: one Argon2id (19 MiB) at a time,
     /// so a hundred threads logging in at once do not allocate 2 GB, and
@@ -110,20 +124,39 @@ pub struct Module {
 
 static MODULE: RwLock<Option<Arc<Module>>> = RwLock::new(None);
 
+/// This process's id, kept here so that the check of every call costs no
+/// system call; 0 until C_Initialize. The fork handler of the child
+/// ([`crate::ffi`]) sets the child's.
+static PID: AtomicU32 = AtomicU32::new(0);
+
+/// The current process id (see [`PID`]).
+pub fn current_pid() -> u32 {
+    match PID.load(Ordering::Relaxed) {
+        0 => std::process::id(),
+        p => p,
+    }
+}
+
+/// Records the process id: at C_Initialize, and in a forked child.
+pub fn note_pid() {
+    PID.store(std::process::id(), Ordering::Relaxed);
+}
+
 /// The module, or CKR_CRYPTOKI_NOT_INITIALIZED. A module inherited through
 /// fork() counts as not initialized: the child must call C_Initialize.
 pub fn module() -> Result<Arc<Module>> {
     match &*MODULE.read() {
-        Some(m) if m.pid == std::process::id() => Ok(m.clone()),
+        Some(m) if m.pid == current_pid() => Ok(m.clone()),
         _ => fail(CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize was not called"),
     }
 }
 
 /// C_Initialize: loads the configuration and opens the store.
 pub fn initialize(conf: Option<String>) -> Result<()> {
+    note_pid();
     let mut g = MODULE.write();
     if let Some(m) = g.as_ref() {
-        if m.pid == std::process::id() {
+        if m.pid == current_pid() {
             return fail(CKR_CRYPTOKI_ALREADY_INITIALIZED, "already initialized");
         }
         // Inherited through fork(): the parent's SQLite connections and locks
@@ -136,10 +169,11 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         Some(c) => load_config(&c)?,
         None => Config::from_env().map_err(|e| Error::rv(CKR_GENERAL_ERROR, e.to_string()))?,
     };
-    let log = Logger::open(cfg.pkcs11.log_file.as_deref());
+    let log = Arc::new(Logger::open(cfg.pkcs11.log_file.as_deref()));
     let ks = cfg
         .open_store()
         .map_err(|e| Error::rv(CKR_DEVICE_ERROR, e.to_string()))?;
+    let watch = cfg.store_path().ok().and_then(|p| StoreWatch::open(&p));
     bootstrap(&cfg, &ks)?;
     if cfg.pkcs11.insecure_test_pin_kdf {
         log.line(
@@ -148,12 +182,15 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         );
     }
     let m = Module {
+        audit: AuditBuffer::start(ks.clone(), log.clone()),
         ks,
         log,
+        client: Arc::from(format!("pid:{}", std::process::id())),
+        watch,
         insecure_test_pin_kdf: cfg.pkcs11.insecure_test_pin_kdf,
         slots: Mutex::new(Vec::new()),
-        logins: Mutex::new(HashMap::new()),
-        sessions: Mutex::new(HashMap::new()),
+        logins: RwLock::new(HashMap::new()),
+        sessions: RwLock::new(HashMap::new()),
         objects: Mutex::new(ObjectTable::default()),
         login_serial: Mutex::new(()),
         next_session: AtomicU64::new(1),
@@ -194,12 +231,24 @@ fn bootstrap(cfg: &Config, ks: &KeyStore) -> Result<()> {
 pub fn finalize() -> Result<()> {
     let mut g = MODULE.write();
     match g.as_ref() {
-        Some(m) if m.pid == std::process::id() => {
-            *g = None;
+        Some(m) if m.pid == current_pid() => {
+            let m = g.take();
+            drop(g);
+            // Calls still running in other threads write their entries
+            // one by one after this.
+            if let Some(m) = m {
+                m.audit.stop();
+            }
             Ok(())
         }
         _ => fail(CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize was not called"),
     }
+}
+
+/// The audit buffer of the module initialized in this process, if any
+/// (for the fork and exit handlers of [`crate::ffi`]).
+pub fn current_audit() -> Option<Arc<AuditBuffer>> {
+    module().ok().map(|m| m.audit.clone())
 }
 
 impl Module {
@@ -243,7 +292,7 @@ impl Module {
 
     pub fn session(&self, h: CK_SESSION_HANDLE) -> Result<Arc<Mutex<Session>>> {
         self.sessions
-            .lock()
+            .read()
             .get(&h)
             .cloned()
             .ok_or_else(|| Error::rv(CKR_SESSION_HANDLE_INVALID, format!("no session {h}")))
@@ -251,7 +300,7 @@ impl Module {
 
     /// Who is logged in to `slot`, if anyone.
     pub fn login_user(&self, slot: CK_SLOT_ID) -> Option<CK_USER_TYPE> {
-        self.logins.lock().get(&slot).map(|l| l.user)
+        self.logins.read().get(&slot).map(|l| l.user)
     }
 
     pub fn user_logged_in(&self, slot: CK_SLOT_ID) -> bool {
@@ -261,7 +310,7 @@ impl Module {
     /// The partition of `slot` as this process may use it now: unlocked
     /// after a login, else public objects only.
     pub fn partition(&self, slot: CK_SLOT_ID) -> Result<Partition> {
-        if let Some(l) = self.logins.lock().get(&slot) {
+        if let Some(l) = self.logins.read().get(&slot) {
             return Ok(l.partition.clone());
         }
         let label = self.token_label(slot)?;
@@ -271,10 +320,28 @@ impl Module {
         })
     }
 
+    /// The object cache of the login to `slot` when it unlocked the
+    /// partition; None without a login.
+    pub fn login_cache(&self, slot: CK_SLOT_ID) -> Option<Arc<KeyCache>> {
+        let logins = self.logins.read();
+        let l = logins.get(&slot)?;
+        l.partition.is_unlocked().then(|| l.cache.clone())
+    }
+
+    /// The store's change version now (see [`crate::key_cache`]).
+    pub fn store_version(&self) -> Option<crate::key_cache::Stamp> {
+        self.watch.as_ref().and_then(StoreWatch::version)
+    }
+
+    /// Writes the pending key-use audit entries now.
+    pub fn flush_audit(&self) {
+        self.audit.flush();
+    }
+
     /// Sessions open on `slot`: (handle, read-write).
     pub fn sessions_on(&self, slot: CK_SLOT_ID) -> Vec<(CK_SESSION_HANDLE, bool)> {
         self.sessions
-            .lock()
+            .read()
             .iter()
             .filter_map(|(h, s)| {
                 let s = s.lock();

@@ -180,7 +180,7 @@ fn init_token_in(m: &Module, slot: CK_SLOT_ID, so_pin: &SecretBytes, label: &str
             })?;
             let i = slot as usize;
             m.slots.lock()[i] = label.to_string();
-            m.logins.lock().remove(&slot);
+            m.logins.write().remove(&slot);
             let mut objects = m.objects.lock();
             let stale: Vec<_> = objects
                 .by_handle
@@ -211,7 +211,7 @@ pub fn init_pin(h: CK_SESSION_HANDLE, pin: &SecretBytes) -> Result<()> {
 }
 
 fn init_pin_in(m: &Module, slot: CK_SLOT_ID, rw: bool, pin: &SecretBytes) -> Result<()> {
-    let logins = m.logins.lock();
+    let logins = m.logins.read();
     let login = match logins.get(&slot) {
         Some(l) if l.user == CKU_SO => l,
         _ => return fail(CKR_USER_NOT_LOGGED_IN, "C_InitPIN needs the SO"),

@@ -347,21 +347,37 @@ pub fn sign(
     data: &[u8],
     ecdsa_encoding: EcdsaEncoding,
 ) -> Result<Vec<u8>> {
-    if scheme.message_hash().is_some() || scheme.mac_algorithm().is_some() {
+    if scheme.mac_algorithm().is_some() {
         let mut ctx = SignContext::new(key, scheme, ecdsa_encoding)?;
         ctx.update(data)?;
         return ctx.finish();
     }
-    let pkey = private_key(key)?;
-    check_key_type(&pkey, scheme)?;
-    match scheme {
-        SignatureScheme::EdDsa { prehash, context } => check_eddsa(&pkey, *prehash, context)?,
-        SignatureScheme::Ecdsa { .. } => {}
-        _ => check_rsa_params(&pkey, scheme, Some(data))?,
+    sign_with_private_key(&private_key(key)?, scheme, data, ecdsa_encoding)
+}
+
+/// [`sign`] with a private key already decoded, for callers that keep a key
+/// open across operations (no PKCS#8 decoding per signature). Not for the
+/// MAC schemes, which take a secret key.
+pub fn sign_with_private_key(
+    pkey: &PKey<Private>,
+    scheme: &SignatureScheme,
+    data: &[u8],
+    ecdsa_encoding: EcdsaEncoding,
+) -> Result<Vec<u8>> {
+    if scheme.message_hash().is_some() || scheme.mac_algorithm().is_some() {
+        let mut ctx = SignContext::with_private_key(pkey, scheme, ecdsa_encoding)?;
+        ctx.update(data)?;
+        return ctx.finish();
     }
-    let sig = sign_direct(&pkey, scheme, data)?;
+    check_key_type(pkey, scheme)?;
     match scheme {
-        SignatureScheme::Ecdsa { .. } => encode_ecdsa(&pkey, sig, ecdsa_encoding),
+        SignatureScheme::EdDsa { prehash, context } => check_eddsa(pkey, *prehash, context)?,
+        SignatureScheme::Ecdsa { .. } => {}
+        _ => check_rsa_params(pkey, scheme, Some(data))?,
+    }
+    let sig = sign_direct(pkey, scheme, data)?;
+    match scheme {
+        SignatureScheme::Ecdsa { .. } => encode_ecdsa(pkey, sig, ecdsa_encoding),
         _ => Ok(sig),
     }
 }
@@ -375,23 +391,38 @@ pub fn verify(
     signature: &[u8],
     ecdsa_encoding: EcdsaEncoding,
 ) -> Result<()> {
-    if scheme.message_hash().is_some() || scheme.mac_algorithm().is_some() {
+    if scheme.mac_algorithm().is_some() {
         let mut ctx = VerifyContext::new(key, scheme, ecdsa_encoding)?;
         ctx.update(data)?;
         return ctx.finish(signature);
     }
-    let pkey = public_key(key)?;
-    check_key_type(&pkey, scheme)?;
+    verify_with_public_key(&public_key(key)?, scheme, data, signature, ecdsa_encoding)
+}
+
+/// [`verify`] with a public key already decoded. Not for the MAC schemes.
+pub fn verify_with_public_key(
+    pkey: &PKey<Public>,
+    scheme: &SignatureScheme,
+    data: &[u8],
+    signature: &[u8],
+    ecdsa_encoding: EcdsaEncoding,
+) -> Result<()> {
+    if scheme.message_hash().is_some() || scheme.mac_algorithm().is_some() {
+        let mut ctx = VerifyContext::with_public_key(pkey, scheme, ecdsa_encoding)?;
+        ctx.update(data)?;
+        return ctx.finish(signature);
+    }
+    check_key_type(pkey, scheme)?;
     match scheme {
-        SignatureScheme::EdDsa { prehash, context } => check_eddsa(&pkey, *prehash, context)?,
+        SignatureScheme::EdDsa { prehash, context } => check_eddsa(pkey, *prehash, context)?,
         SignatureScheme::Ecdsa { .. } => {}
-        _ => check_rsa_params(&pkey, scheme, Some(data))?,
+        _ => check_rsa_params(pkey, scheme, Some(data))?,
     }
     let sig = match scheme {
-        SignatureScheme::Ecdsa { .. } => decode_ecdsa(&pkey, signature, ecdsa_encoding)?,
+        SignatureScheme::Ecdsa { .. } => decode_ecdsa(pkey, signature, ecdsa_encoding)?,
         _ => signature.to_vec(),
     };
-    verify_direct(&pkey, scheme, data, &sig)
+    verify_direct(pkey, scheme, data, &sig)
 }
 
 pub(super) fn private_key(key: SigningKey<'_>) -> Result<PKey<Private>> {

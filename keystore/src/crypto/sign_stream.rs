@@ -61,21 +61,35 @@ impl SignContext {
                     "HMAC and CMAC need a secret key".into(),
                 ))
             }
-            (None, key) => {
-                let hash = scheme
-                    .message_hash()
-                    .ok_or_else(|| streaming_only(scheme))?;
-                let pkey = private_key(key)?;
-                check_key_type(&pkey, scheme)?;
-                check_rsa_params(&pkey, scheme, None)?;
-                let mut ctx = MdCtx::new()?;
-                let pctx = ctx.digest_sign_init(Some(hash.md_ref()), &pkey)?;
-                configure_rsa(pctx, scheme, false)?;
-                Engine::Digest { ctx, key: pkey }
-            }
+            (None, key) => return Self::with_private_key(&private_key(key)?, scheme, encoding),
         };
         Ok(SignContext {
             engine,
+            scheme: scheme.clone(),
+            encoding,
+        })
+    }
+
+    /// Starts a signature with a private key already decoded (kept open
+    /// across operations by the caller). Not for the MAC schemes.
+    pub fn with_private_key(
+        pkey: &PKey<Private>,
+        scheme: &SignatureScheme,
+        encoding: EcdsaEncoding,
+    ) -> Result<Self> {
+        let hash = scheme
+            .message_hash()
+            .ok_or_else(|| streaming_only(scheme))?;
+        check_key_type(pkey, scheme)?;
+        check_rsa_params(pkey, scheme, None)?;
+        let mut ctx = MdCtx::new()?;
+        let pctx = ctx.digest_sign_init(Some(hash.md_ref()), pkey)?;
+        configure_rsa(pctx, scheme, false)?;
+        Ok(SignContext {
+            engine: Engine::Digest {
+                ctx,
+                key: pkey.clone(),
+            },
             scheme: scheme.clone(),
             encoding,
         })
@@ -136,21 +150,35 @@ impl VerifyContext {
                     "HMAC and CMAC need a secret key".into(),
                 ))
             }
-            (None, key) => {
-                let hash = scheme
-                    .message_hash()
-                    .ok_or_else(|| streaming_only(scheme))?;
-                let pkey = public_key(key)?;
-                check_key_type(&pkey, scheme)?;
-                check_rsa_params(&pkey, scheme, None)?;
-                let mut ctx = MdCtx::new()?;
-                let pctx = ctx.digest_verify_init(Some(hash.md_ref()), &pkey)?;
-                configure_rsa(pctx, scheme, false)?;
-                Engine::Digest { ctx, key: pkey }
-            }
+            (None, key) => return Self::with_public_key(&public_key(key)?, scheme, encoding),
         };
         Ok(VerifyContext {
             engine,
+            scheme: scheme.clone(),
+            encoding,
+        })
+    }
+
+    /// Starts a verification with a public key already decoded. Not for
+    /// the MAC schemes.
+    pub fn with_public_key(
+        pkey: &PKey<Public>,
+        scheme: &SignatureScheme,
+        encoding: EcdsaEncoding,
+    ) -> Result<Self> {
+        let hash = scheme
+            .message_hash()
+            .ok_or_else(|| streaming_only(scheme))?;
+        check_key_type(pkey, scheme)?;
+        check_rsa_params(pkey, scheme, None)?;
+        let mut ctx = MdCtx::new()?;
+        let pctx = ctx.digest_verify_init(Some(hash.md_ref()), pkey)?;
+        configure_rsa(pctx, scheme, false)?;
+        Ok(VerifyContext {
+            engine: Engine::Digest {
+                ctx,
+                key: pkey.clone(),
+            },
             scheme: scheme.clone(),
             encoding,
         })

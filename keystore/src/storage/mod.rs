@@ -137,6 +137,16 @@ pub trait Store: Send + Sync {
     /// Appends to the hash-chained audit log (sequence and chain computed in
     /// the same transaction as the insert, so concurrent writers stay chained).
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord>;
+    /// Appends `entries` in order, chained after the current head. Back ends
+    /// that can do so write them in one transaction (one durable commit for
+    /// the batch: all of them or none). This default appends them one at a
+    /// time, each append atomic, so the chain is never torn either way.
+    fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
+        for e in entries {
+            self.append_audit(e)?;
+        }
+        Ok(())
+    }
     /// Audit records with `seq >= from`, at most `limit`, in order.
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>>;
     /// The last appended record's sequence and hash, kept apart from the

@@ -505,6 +505,12 @@ impl Store for SqliteStore {
         audit_log::append_audit(self, entry)
     }
 
+    fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
+        // Through the group commit, like single appends.
+        let entries = entries.to_vec();
+        self.write_batched(move |tx| audit_batch::append(tx, &entries))
+    }
+
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
         audit_log::audit_records(self, from, limit)
     }
@@ -582,6 +588,9 @@ mod audit_log;
 
 #[path = "sqlite_batch.rs"]
 mod sqlite_batch;
+
+#[path = "sqlite_audit_batch.rs"]
+mod audit_batch;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]

@@ -16,6 +16,7 @@ pub unsafe extern "C" fn C_Initialize(pInitArgs: *mut std::ffi::c_void) -> CK_RV
     guard("C_Initialize", || {
         // SAFETY: NULL or a CK_C_INITIALIZE_ARGS, per the standard.
         let conf = unsafe { init_args(pInitArgs as *const CK_C_INITIALIZE_ARGS) }?;
+        super::process::register_fork_handlers();
         crate::state::initialize(conf)
     })
 }

@@ -14,6 +14,7 @@ pub mod general;
 pub mod keymgmt;
 pub mod message;
 pub mod object;
+pub mod process;
 pub mod random;
 pub mod session;
 pub mod signing;

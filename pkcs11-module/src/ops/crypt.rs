@@ -4,6 +4,7 @@
 use super::{emit, keeps_operation, Out};
 use crate::attrs::{key_type_of, Obj};
 use crate::error::{fail, Error, Result};
+use crate::key_cache::Version;
 use crate::key_use::KeyUse;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
@@ -34,7 +35,11 @@ pub struct CryptOp {
     key: SecretBytes,
     kind: CryptKind,
     dir: Direction,
+    /// The cipher context, made at Init (which checks key and parameters)
+    /// and used by C_Encrypt or the first C_EncryptUpdate.
     ctx: Option<CipherContext>,
+    /// C_EncryptUpdate / C_DecryptUpdate has been called.
+    parts: bool,
     /// The key, for the audit log and the context-specific login
     /// (CKA_ALWAYS_AUTHENTICATE, §4.9, or the identity's MFA policy).
     key_use: KeyUse,
@@ -227,22 +232,28 @@ pub fn init(
         };
         let (usage, bit, op) = key_use_of(dir);
         mechanism::require(m.ty, flag)?;
-        let k = md.load_key(s, key, usage)?;
+        let v = Version::read_now(md);
+        let k = md.load_key_at(s, key, usage, v)?;
         let kind = cipher_kind(m)?;
         let value = key_for(&kind, &k, m, bit)?;
-        let key_use = KeyUse::new(md, s.slot, op, &k, m.ty)?;
+        let key_use = KeyUse::new(md, s.slot, op, &k, m.ty, v)?;
         // A context-specific login counts only after this Init (§5.6.8).
         s.context_login = false;
-        if let CryptKind::Cipher(mode) = &kind {
-            // Reject a bad key or parameter now rather than at the first update.
-            CipherContext::new(value.expose(), mode, dir)
-                .map_err(|e| Error::rv(CKR_MECHANISM_PARAM_INVALID, e.to_string()))?;
-        }
+        let ctx = match &kind {
+            // Reject a bad key or parameter now rather than at the first
+            // update; the context then serves the operation.
+            CryptKind::Cipher(mode) => Some(
+                CipherContext::new(value.expose(), mode, dir)
+                    .map_err(|e| Error::rv(CKR_MECHANISM_PARAM_INVALID, e.to_string()))?,
+            ),
+            _ => None,
+        };
         *op_slot(s, dir) = Some(CryptOp {
             key: value,
             kind,
             dir,
-            ctx: None,
+            ctx,
+            parts: false,
             key_use,
         });
         Ok(())
@@ -257,13 +268,16 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         let op = slot
             .as_mut()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
-        if op.ctx.is_some() {
+        if op.parts {
             return fail(CKR_OPERATION_ACTIVE, "a multi-part operation is under way");
         }
         op.key_use
             .check_login_recorded(md, slot_id, authenticated)?;
         let query = out.is_none();
-        let r = run_once(&op.kind, op.key.expose(), op.dir, data).and_then(|v| emit(out, &v));
+        if let (true, Some(n)) = (query, exact_len(op, data.len())) {
+            return Ok(n);
+        }
+        let r = run_single(op, data).and_then(|v| emit(out, v.bytes()));
         if !keeps_operation(query, &r) {
             op.key_use.record(md, slot_id, &r);
             *op_slot(s, dir) = None;
@@ -271,6 +285,59 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         }
         r
     })
+}
+
+/// The output length of a whole `len`-byte message when the mode knows it
+/// without running (every AES mode but CBC-PAD decryption, whose padding
+/// is known only after decrypting): a length query then costs nothing.
+fn exact_len(op: &CryptOp, len: usize) -> Option<usize> {
+    match (&op.kind, op.dir) {
+        (CryptKind::Cipher(CipherMode::AesCbcPad { .. }), Direction::Decrypt) => None,
+        (CryptKind::Cipher(mode), dir) => Some(mode.output_len_bound(dir, len)),
+        _ => None,
+    }
+}
+
+/// The output of a whole message: ciphertext is not secret (and wiping
+/// each 4 KiB page byte by byte would cost more than encrypting it);
+/// plaintext is wiped when dropped.
+enum SingleOut {
+    Ciphertext(Vec<u8>),
+    Plaintext(Zeroizing<Vec<u8>>),
+}
+
+impl SingleOut {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            SingleOut::Ciphertext(v) => v,
+            SingleOut::Plaintext(v) => v,
+        }
+    }
+}
+
+/// C_Encrypt / C_Decrypt's whole message, on the context made at Init.
+fn run_single(op: &mut CryptOp, data: &[u8]) -> Result<SingleOut> {
+    let dir = op.dir;
+    let CryptKind::Cipher(mode) = &op.kind else {
+        return run_once(&op.kind, op.key.expose(), dir, data).map(SingleOut::Plaintext);
+    };
+    let mut ctx = match op.ctx.take() {
+        Some(c) => c,
+        None => CipherContext::new(op.key.expose(), mode, dir)?,
+    };
+    match dir {
+        Direction::Encrypt => {
+            let mut v = ctx.update(data).map_err(|e| data_error(e, dir))?;
+            v.extend(ctx.finish().map_err(|e| data_error(e, dir))?);
+            Ok(SingleOut::Ciphertext(v))
+        }
+        Direction::Decrypt => {
+            let mut v = Zeroizing::new(ctx.update(data).map_err(|e| data_error(e, dir))?);
+            let rest = Zeroizing::new(ctx.finish().map_err(|e| data_error(e, dir))?);
+            v.extend_from_slice(&rest);
+            Ok(SingleOut::Plaintext(v))
+        }
+    }
 }
 
 /// C_EncryptUpdate / C_DecryptUpdate. The audit entry is written when the
@@ -310,6 +377,7 @@ fn context(op: &mut CryptOp) -> Result<&mut CipherContext> {
 }
 
 fn update_op(op: &mut CryptOp, data: &[u8], out: Out<'_>) -> Result<usize> {
+    op.parts = true;
     let dir = op.dir;
     let ctx = context(op)?;
     let bound = ctx.output_len_bound(data.len());

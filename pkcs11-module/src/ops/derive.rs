@@ -80,7 +80,7 @@ pub fn simple(
                 .map_err(|_| Error::rv(CKR_MECHANISM_PARAM_INVALID, "no such second key"))?;
             call.uses(md, s.slot, &[(&o, Operation::Derive, Some("second key"))])?;
             let ov = secret_value(&o, CKR_KEY_TYPE_INCONSISTENT)?;
-            sources.push(o);
+            sources.push(Obj::clone(&o));
             [bv.as_slice(), ov.as_slice()].concat()
         }
         (CKM_CONCATENATE_BASE_AND_DATA, Param::DeriveData(d)) => [bv.as_slice(), d].concat(),

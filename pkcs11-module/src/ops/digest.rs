@@ -126,6 +126,7 @@ pub fn digest_key(h: CK_SESSION_HANDLE, key: CK_OBJECT_HANDLE) -> Result<()> {
             return fail(CKR_KEY_INDIGESTIBLE, "only secret keys can be digested");
         }
         k.value
+            .clone()
             .ok_or_else(|| Error::rv(CKR_KEY_INDIGESTIBLE, "the key has no value"))
     })?;
     feed(h, value.expose(), true)

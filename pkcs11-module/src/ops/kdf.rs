@@ -86,7 +86,7 @@ pub fn derive(
                     })?;
                     call.uses(md, s.slot, &[(&k, Operation::Derive, Some("salt key"))])?;
                     let v = secret_value(&k, CKR_MECHANISM_PARAM_INVALID)?;
-                    sources.push(k);
+                    sources.push(Obj::clone(&k));
                     v
                 }
                 _ => return param_invalid("HKDF salt type"),

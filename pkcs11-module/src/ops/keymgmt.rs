@@ -209,7 +209,7 @@ fn load_kek(
         CKR_KEY_TYPE_INCONSISTENT => Error::rv(bad_type, "the key does not fit the mechanism"),
         _ => e,
     })?;
-    Ok((k, v))
+    Ok((Obj::clone(&k), v))
 }
 
 /// C_WrapKey (§5.14.3). A key leaves only wrapped, only if extractable,
@@ -281,6 +281,7 @@ fn wrap(
         .map_err(|e| Error::rv(CKR_KEY_NOT_WRAPPABLE, e.to_string()))?;
     let value = k
         .value
+        .clone()
         .ok_or_else(|| Error::rv(CKR_KEY_NOT_WRAPPABLE, "the key has no value"))?;
     let kind = cipher_kind(m)?;
     let mut data = zeroize::Zeroizing::new(value.expose().to_vec());

@@ -70,7 +70,7 @@ pub fn init(
             );
         }
         *slot(s, dir) = Some(MsgOp {
-            key: k.value.unwrap_or_default(),
+            key: k.value.clone().unwrap_or_default(),
             dir,
             counter: 0,
             part: None,

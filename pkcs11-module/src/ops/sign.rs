@@ -6,13 +6,14 @@ use super::sign_asym::{self, AsymOp};
 use super::{emit, Out};
 use crate::attrs::{key_type_of, Obj};
 use crate::error::{fail, Error, Result};
+use crate::key_cache::Version;
 use crate::key_use::KeyUse;
 use crate::mechanism::{self, Mechanism, Param};
 use crate::objects::in_session;
 use crate::session::Session;
 use cryptoki_sys::*;
 use keystore::access::Operation;
-use keystore::crypto::mac::{self, Mac, MacAlgorithm};
+use keystore::crypto::mac::{Mac, MacAlgorithm};
 use keystore::lifecycle::Usage;
 use keystore::object::UsageMask;
 use keystore::{Algorithm, ObjectType, SecretBytes};
@@ -21,7 +22,11 @@ enum Engine {
     Mac {
         alg: MacAlgorithm,
         key: SecretBytes,
+        /// The context made at Init (which checks the key) and used by the
+        /// first C_Sign / C_SignUpdate; None once consumed.
         ctx: Option<Mac>,
+        /// C_SignUpdate / C_VerifyUpdate has been called.
+        parts: bool,
     },
     Asym(AsymOp),
 }
@@ -103,7 +108,8 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
             )
         };
         mechanism::require(m.ty, flag)?;
-        let k = md.load_key(s, key, usage)?;
+        let v = Version::read_now(md);
+        let k = md.load_key_at(s, key, usage, v)?;
         // The key's type is checked before its usage flags (an X25519 key
         // asked to sign is CKR_KEY_TYPE_INCONSISTENT).
         let asym_op = if sign_asym::is_asym(m.ty) {
@@ -125,6 +131,7 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
             },
             &k,
             m.ty,
+            v,
         )?;
         // A context-specific login counts only after this Init (§5.6.8).
         s.context_login = false;
@@ -137,14 +144,17 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
             return Ok(());
         }
         let (alg, out_len) = mac_setup(m, &k)?;
-        let key = k.value.unwrap_or_default();
-        // Check the key now (CMAC needs 16, 24 or 32 bytes).
-        Mac::new(alg, key.expose()).map_err(|e| Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()))?;
+        let key = k.value.clone().unwrap_or_default();
+        // Check the key now (CMAC needs 16, 24 or 32 bytes); the context
+        // serves the operation.
+        let ctx = Mac::new(alg, key.expose())
+            .map_err(|e| Error::rv(CKR_KEY_SIZE_RANGE, e.to_string()))?;
         *op_slot(s, sign) = Some(SignOp {
             engine: Engine::Mac {
                 alg,
                 key,
-                ctx: None,
+                ctx: Some(ctx),
+                parts: false,
             },
             out_len,
             key_use,
@@ -153,10 +163,15 @@ pub fn init(h: CK_SESSION_HANDLE, m: &Mechanism, key: CK_OBJECT_HANDLE, sign: bo
     })
 }
 
-fn compute_once(op: &SignOp, data: &[u8]) -> Result<Vec<u8>> {
-    match &op.engine {
-        Engine::Mac { alg, key, .. } => {
-            let mut t = mac::mac(*alg, key.expose(), data)?;
+fn compute_once(op: &mut SignOp, data: &[u8]) -> Result<Vec<u8>> {
+    match &mut op.engine {
+        Engine::Mac { alg, key, ctx, .. } => {
+            let mut m = match ctx.take() {
+                Some(c) => c,
+                None => Mac::new(*alg, key.expose())?,
+            };
+            m.update(data)?;
+            let mut t = m.finish()?;
             t.truncate(op.out_len);
             Ok(t)
         }
@@ -167,7 +182,7 @@ fn compute_once(op: &SignOp, data: &[u8]) -> Result<Vec<u8>> {
 /// Whether C_*Update has been called on `op`.
 fn multi_part(op: &SignOp) -> bool {
     match &op.engine {
-        Engine::Mac { ctx, .. } => ctx.is_some(),
+        Engine::Mac { parts, .. } => *parts,
         Engine::Asym(a) => a.multi_part(),
     }
 }
@@ -189,13 +204,12 @@ pub fn sign(h: CK_SESSION_HANDLE, data: &[u8], out: Out<'_>) -> Result<usize> {
             Some(b) => {
                 // CKA_ALWAYS_AUTHENTICATE (§4.9) or the identity's MFA
                 // policy: refused, the operation stays for the login.
-                let key_use = op.key_use.clone();
-                key_use.check_login_recorded(md, s.slot, s.context_login)?;
-                let r = compute_once(op, data);
-                s.sign = None;
+                op.key_use
+                    .check_login_recorded(md, s.slot, s.context_login)?;
+                let mut op = s.sign.take().ok_or_else(|| Error::general("gone"))?;
                 s.context_login = false;
-                let r = r.and_then(|sig| emit(Some(b), &sig));
-                key_use.record(md, s.slot, &r);
+                let r = compute_once(&mut op, data).and_then(|sig| emit(Some(b), &sig));
+                op.key_use.record(md, s.slot, &r);
                 r
             }
         }
@@ -210,7 +224,13 @@ pub fn update(h: CK_SESSION_HANDLE, data: &[u8], sign: bool) -> Result<()> {
             .as_mut()
             .ok_or_else(|| Error::rv(CKR_OPERATION_NOT_INITIALIZED, "no operation"))?;
         let r = match &mut op.engine {
-            Engine::Mac { alg, key, ctx } => (|| {
+            Engine::Mac {
+                alg,
+                key,
+                ctx,
+                parts,
+            } => (|| {
+                *parts = true;
                 if ctx.is_none() {
                     *ctx = Some(Mac::new(*alg, key.expose())?);
                 }
@@ -232,7 +252,7 @@ pub fn update(h: CK_SESSION_HANDLE, data: &[u8], sign: bool) -> Result<()> {
 fn finish_mac(op: SignOp) -> Result<Vec<u8>> {
     let out_len = op.out_len;
     let (alg, key, ctx) = match op.engine {
-        Engine::Mac { alg, key, ctx } => (alg, key, ctx),
+        Engine::Mac { alg, key, ctx, .. } => (alg, key, ctx),
         Engine::Asym(a) => return a.sign_final(),
     };
     let ctx = match ctx {
@@ -302,10 +322,10 @@ pub fn verify(h: CK_SESSION_HANDLE, data: &[u8], sig: &[u8]) -> Result<()> {
                 "a multi-part verification is under way",
             );
         }
-        let op = take_verify(md, s)?;
+        let mut op = take_verify(md, s)?;
         let r = match &op.engine {
             Engine::Asym(a) => a.verify_once(data, sig),
-            Engine::Mac { .. } => compute_once(&op, data).and_then(|t| check_tag(&t, sig)),
+            Engine::Mac { .. } => compute_once(&mut op, data).and_then(|t| check_tag(&t, sig)),
         };
         op.key_use.record(md, s.slot, &r);
         r

@@ -9,16 +9,15 @@
 //! at C_SignFinal, which some clients rely on.
 
 use crate::asym::{self, Kind};
-use crate::attrs::Obj;
 use crate::error::{fail, Error, Result};
+use crate::key_cache::Loaded;
 use crate::mechanism::{digest_of, Mechanism, Param};
 use cryptoki_sys::*;
 use keystore::crypto::digest::DigestAlgorithm;
-use keystore::crypto::keys::{self, RawKeyKind};
-use keystore::crypto::sign::{
-    self, EcdsaEncoding, SignContext, SignatureScheme, SigningKey, VerifyContext, VerifyingKey,
-};
-use keystore::{ObjectType, SecretBytes};
+use keystore::crypto::keys::RawKeyKind;
+use keystore::crypto::sign::{self, EcdsaEncoding, SignContext, SignatureScheme, VerifyContext};
+use keystore::ObjectType;
+use std::sync::Arc;
 
 /// Largest input collected for a single-part mechanism used multi-part.
 pub const MAX_BUFFERED: usize = 1 << 20;
@@ -33,8 +32,10 @@ enum Stream {
 /// An asymmetric signature or verification under way.
 pub struct AsymOp {
     scheme: SignatureScheme,
-    /// PKCS#8 to sign, SubjectPublicKeyInfo to verify.
-    key: SecretBytes,
+    /// The key object, opened once with its OpenSSL key decoded once
+    /// ([`crate::key_cache`]): signing uses its private key, verification
+    /// its public key (also for a private key object).
+    key: Arc<Loaded>,
     sign: bool,
     /// The signature length (modulus, 2·order, 64 or 114 bytes).
     pub out_len: usize,
@@ -186,9 +187,11 @@ fn scheme_of(m: &Mechanism, kind: Kind) -> Result<SignatureScheme> {
     })
 }
 
-fn signature_len(kind: Kind, spki: &[u8]) -> Result<usize> {
+fn signature_len(kind: Kind, k: &Loaded, sign: bool) -> Result<usize> {
     Ok(match kind {
-        Kind::Rsa => keys::rsa_public_components(spki)?.0.len(),
+        // The modulus length in bytes.
+        Kind::Rsa if sign => k.private_key()?.size(),
+        Kind::Rsa => k.public_key()?.size(),
         Kind::Ec(c) => 2 * c.field_len(),
         Kind::Raw(RawKeyKind::Ed25519) => 64,
         Kind::Raw(RawKeyKind::Ed448) => 114,
@@ -197,23 +200,23 @@ fn signature_len(kind: Kind, spki: &[u8]) -> Result<usize> {
 }
 
 /// Starts a signature (`sign`) or verification with key `k`.
-pub fn setup(m: &Mechanism, k: &Obj, sign: bool) -> Result<AsymOp> {
+pub fn setup(m: &Mechanism, k: &Arc<Loaded>, sign: bool) -> Result<AsymOp> {
     let kind = asym::kind_of(&k.attrs)
         .ok_or_else(|| Error::rv(CKR_KEY_TYPE_INCONSISTENT, "not an asymmetric key"))?;
     if sign && k.attrs.object_type != ObjectType::PrivateKey {
         return fail(CKR_KEY_TYPE_INCONSISTENT, "signing needs a private key");
     }
     let scheme = scheme_of(m, kind)?;
-    let spki = asym::spki(k)?;
-    let out_len = signature_len(kind, &spki)?;
-    let key = if sign {
-        k.value.clone().unwrap_or_default()
+    // Decodes the key now (once per key object): a bad key fails the Init.
+    if sign {
+        k.private_key()?;
     } else {
-        SecretBytes::new(spki)
-    };
+        k.public_key()?;
+    }
+    let out_len = signature_len(kind, k, sign)?;
     Ok(AsymOp {
         scheme,
-        key,
+        key: k.clone(),
         sign,
         out_len,
         stream: None,
@@ -249,13 +252,8 @@ impl AsymOp {
 
     /// C_Sign's whole signature.
     pub fn sign_once(&self, data: &[u8]) -> Result<Vec<u8>> {
-        sign::sign(
-            SigningKey::Private(self.key.expose()),
-            &self.scheme,
-            data,
-            EcdsaEncoding::Raw,
-        )
-        .map_err(sign_err)
+        let pkey = self.key.private_key()?;
+        sign::sign_with_private_key(&pkey, &self.scheme, data, EcdsaEncoding::Raw).map_err(sign_err)
     }
 
     /// C_Verify's check.
@@ -263,20 +261,16 @@ impl AsymOp {
         if sig.len() != self.out_len {
             return fail(CKR_SIGNATURE_LEN_RANGE, "wrong signature length");
         }
-        sign::verify(
-            VerifyingKey::Public(self.key.expose()),
-            &self.scheme,
-            data,
-            sig,
-            EcdsaEncoding::Raw,
+        let pkey = self.key.public_key()?;
+        sign::verify_with_public_key(&pkey, &self.scheme, data, sig, EcdsaEncoding::Raw).map_err(
+            |e| match e {
+                keystore::Error::VerificationFailed => {
+                    Error::rv(CKR_SIGNATURE_INVALID, "bad signature")
+                }
+                keystore::Error::InvalidArgument(m) => Error::rv(CKR_DATA_LEN_RANGE, m),
+                e => e.into(),
+            },
         )
-        .map_err(|e| match e {
-            keystore::Error::VerificationFailed => {
-                Error::rv(CKR_SIGNATURE_INVALID, "bad signature")
-            }
-            keystore::Error::InvalidArgument(m) => Error::rv(CKR_DATA_LEN_RANGE, m),
-            e => e.into(),
-        })
     }
 
     /// C_SignUpdate / C_VerifyUpdate.
@@ -286,8 +280,8 @@ impl AsymOp {
                 Stream::Buffer(Vec::new())
             } else if self.sign {
                 Stream::Sign(
-                    SignContext::new(
-                        SigningKey::Private(self.key.expose()),
+                    SignContext::with_private_key(
+                        &self.key.private_key()?,
                         &self.scheme,
                         EcdsaEncoding::Raw,
                     )
@@ -295,8 +289,8 @@ impl AsymOp {
                 )
             } else {
                 Stream::Verify(
-                    VerifyContext::new(
-                        VerifyingKey::Public(self.key.expose()),
+                    VerifyContext::with_public_key(
+                        &self.key.public_key()?,
                         &self.scheme,
                         EcdsaEncoding::Raw,
                     )
