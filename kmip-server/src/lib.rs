@@ -67,3 +67,51 @@ impl MessageHandler {
         connection::respond(&self.state, identity, client, request)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keystore::hierarchy::SoftwareMasterKey;
+    use keystore::{KeyStore, SecretBytes};
+    use kmip::enums::{operation as op, result_reason as rr, result_status as rs};
+    use kmip::message::{parse_response, RequestMessage};
+    use kmip::{ProtocolVersion, Tag, Ttlv};
+    use std::sync::Arc;
+
+    fn handler(dir: &tempfile::TempDir) -> MessageHandler {
+        let ks = KeyStore::open(&dir.path().join("store.db")).unwrap();
+        let master = SoftwareMasterKey::from_bytes(SecretBytes::new(vec![1; 32])).unwrap();
+        MessageHandler::new(ks.unlock(Arc::new(master)).unwrap(), Default::default())
+    }
+
+    fn batch(n: usize) -> Vec<u8> {
+        let items = (0..n)
+            .map(|_| {
+                (
+                    op::DiscoverVersions,
+                    Ttlv::structure(Tag::RequestPayload, Vec::new()),
+                )
+            })
+            .collect();
+        kmip::encode(&RequestMessage::build(ProtocolVersion::V1_4, items)).unwrap()
+    }
+
+    /// Batches up to MAX_BATCH_ITEMS run; one more item refuses the whole
+    /// message before any item runs (the hostile suite sends 10,000).
+    #[test]
+    fn batches_beyond_the_limit_are_refused_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = handler(&dir);
+        let answer = |n| {
+            let resp = kmip::decode(&h.respond("batch-test", "test", &batch(n))).unwrap();
+            parse_response(&resp).unwrap().1
+        };
+        let ok = answer(dispatch::MAX_BATCH_ITEMS);
+        assert_eq!(ok.len(), dispatch::MAX_BATCH_ITEMS);
+        assert!(ok.iter().all(|i| i.result_status == rs::Success));
+        let refused = answer(dispatch::MAX_BATCH_ITEMS + 1);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].result_status, rs::OperationFailed);
+        assert_eq!(refused[0].result_reason, Some(rr::InvalidMessage));
+    }
+}
