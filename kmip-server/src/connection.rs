@@ -7,7 +7,7 @@
 use crate::server::State;
 use kmip::binary::{self, HEADER_LEN};
 use kmip::{ProtocolVersion, Ttlv};
-use openssl::ssl::Ssl;
+use openssl::ssl::{Ssl, SslAcceptor};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,13 +19,14 @@ use tokio_openssl::SslStream;
 
 pub async fn handle(
     state: Arc<State>,
+    acceptor: Arc<SslAcceptor>,
     tcp: TcpStream,
     peer: SocketAddr,
     mut stop: watch::Receiver<bool>,
 ) {
     let _ = tcp.set_nodelay(true);
     let idle = state.config.idle_timeout;
-    let Ok(ssl) = Ssl::new(state.acceptor.context()) else {
+    let Ok(ssl) = Ssl::new(acceptor.context()) else {
         return;
     };
     let Ok(mut stream) = SslStream::new(ssl, tcp) else {
@@ -91,7 +92,7 @@ pub async fn handle(
 }
 
 /// Decodes, handles and encodes one message; every failure is a response.
-fn respond(state: &State, identity: &str, client: &str, bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn respond(state: &State, identity: &str, client: &str, bytes: &[u8]) -> Vec<u8> {
     let response = match binary::decode_with_limits(bytes, &state.config.limits) {
         Ok(request) => crate::dispatch::handle(state, identity, client, &request),
         Err(e) => error_message(&e, ProtocolVersion::V1_0),

@@ -22,6 +22,13 @@ pub const SUPPORTED: &[ProtocolVersion] = &[
     ProtocolVersion::new(1, 0),
 ];
 
+/// Most Batch Items one request message may carry. KMIP sets no bound
+/// (KMIP 2.1 §8.2, Batch Count); every item may be a store write and an
+/// audit record, so one message of 10,000 items would hold a worker thread
+/// and the store for as long as 10,000 requests. Larger batches are refused
+/// whole, before any item runs.
+pub const MAX_BATCH_ITEMS: usize = 1024;
+
 /// What to do to take back one step of a batch (Batch Error Continuation
 /// Option Undo).
 pub enum UndoStep {
@@ -145,6 +152,18 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
             &Error::kmip(
                 rr::InvalidMessage,
                 format!("protocol version {version} is not supported"),
+            ),
+        );
+    }
+    if msg.items.len() > MAX_BATCH_ITEMS {
+        return whole_message_error(
+            version,
+            &Error::kmip(
+                rr::InvalidMessage,
+                format!(
+                    "{} batch items; at most {MAX_BATCH_ITEMS} per message",
+                    msg.items.len()
+                ),
             ),
         );
     }

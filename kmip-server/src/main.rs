@@ -1,5 +1,6 @@
 //! `keybridge`: the KMIP server and the administration commands
-//! over the key store.
+//! over the key store. The code lives in the `kmip_server` library
+//! (src/lib.rs); this file is the command line only.
 #![forbid(unsafe_code)]
 // One bad request must not take the server down: no path may unwrap.
 #![cfg_attr(
@@ -7,22 +8,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod access;
-mod admin;
-mod admin_access;
-mod attributes;
-mod connection;
-mod dev;
-mod dispatch;
-mod error;
-mod http;
-mod migrate;
-mod objects;
-mod operations;
-mod serve;
-mod server;
-mod streams;
-mod tls;
+use kmip_server::{admin, admin_access, migrate, serve};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -27,7 +27,6 @@ pub struct ServerConfig {
 /// What every connection shares.
 pub struct State {
     pub session: MasterSession,
-    pub acceptor: SslAcceptor,
     pub config: ServerConfig,
     /// Multi-part cryptographic operations in progress.
     pub streams: crate::streams::Streams,
@@ -36,6 +35,17 @@ pub struct State {
 }
 
 impl State {
+    /// Shared state over an unlocked store; the TLS acceptor is kept apart
+    /// (see [`run`]) so that the message path needs no certificates.
+    pub fn new(config: ServerConfig, session: MasterSession) -> State {
+        State {
+            session,
+            config,
+            streams: crate::streams::Streams::new(),
+            partitions: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// The partition of `identity`: the one labelled with its CN, created on
     /// its first request. The PKCS#11 token of that label shows the same objects.
     pub fn partition(&self, identity: &str) -> Result<Partition> {
@@ -71,24 +81,18 @@ impl State {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
-    let acceptor = crate::tls::acceptor(&config.tls)?;
-    let state = Arc::new(State {
-        session,
-        acceptor,
-        config,
-        streams: crate::streams::Streams::new(),
-        partitions: Mutex::new(HashMap::new()),
-    });
+    let acceptor = Arc::new(crate::tls::acceptor(&config.tls)?);
+    let state = Arc::new(State::new(config, session));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(16)
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the runtime", e))?;
-    rt.block_on(serve(state))
+    rt.block_on(serve(state, acceptor))
 }
 
-async fn serve(state: Arc<State>) -> Result<()> {
+async fn serve(state: Arc<State>, acceptor: Arc<SslAcceptor>) -> Result<()> {
     let listener = TcpListener::bind(&state.config.listen)
         .await
         .map_err(|e| Error::io(format!("listening on {}", state.config.listen), e))?;
@@ -120,9 +124,10 @@ async fn serve(state: Arc<State>) -> Result<()> {
                     continue;
                 };
                 let st = state.clone();
+                let tls = acceptor.clone();
                 let stop = stop_rx.clone();
                 tokio::spawn(async move {
-                    crate::connection::handle(st, tcp, peer, stop).await;
+                    crate::connection::handle(st, tls, tcp, peer, stop).await;
                     drop(permit);
                 });
             }

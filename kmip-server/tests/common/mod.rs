@@ -25,11 +25,27 @@ pub struct Server {
 impl Server {
     /// Starts the server; panics (test setup) if it does not come up.
     pub fn start() -> Server {
+        Server::start_with_config(None)
+    }
+
+    /// Starts the server with `config` (keybridge.toml text, e.g. a `[kmip]`
+    /// section) as its KEYBRIDGE_CONF, or with none.
+    pub fn start_with_config(config: Option<&str>) -> Server {
         let data = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keybridge"))
-            .args(["serve", "--dev", "--listen", "127.0.0.1:0"])
-            .env("XDG_DATA_HOME", data.path())
-            .env_remove("KEYBRIDGE_CONF")
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_keybridge"));
+        cmd.args(["serve", "--dev", "--listen", "127.0.0.1:0"])
+            .env("XDG_DATA_HOME", data.path());
+        match config {
+            Some(text) => {
+                let path = data.path().join("keybridge.toml");
+                std::fs::write(&path, text).expect("write keybridge.toml");
+                cmd.env("KEYBRIDGE_CONF", path);
+            }
+            None => {
+                cmd.env_remove("KEYBRIDGE_CONF");
+            }
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::from(
                 std::fs::File::create(data.path().join("server.log")).expect("log file"),
@@ -192,6 +208,18 @@ impl Server {
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// A field of the server process's /proc/<pid>/status in KiB, e.g.
+    /// `VmRSS` (resident now) or `VmHWM` (peak resident).
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("server /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc status"))
     }
 
     /// Whether the server process is still running.

@@ -138,8 +138,9 @@ impl Parser<'_> {
                 position,
                 message: err.to_string(),
             })?;
+            // XML 1.0 attribute-value normalization (entities, whitespace).
             let value = attr
-                .unescape_value()
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|err| Error::XmlSyntax {
                     position,
                     message: err.to_string(),
