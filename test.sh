@@ -11,9 +11,10 @@ cd "$(dirname "$0")"
 # System packages: OpenSSL headers for the openssl crate; SoftHSM2 for the
 # HSM-held master key tests; Python venv and the openssl tool for PyKMIP;
 # pkcs11-tool (opensc), p11-kit, a C compiler, OpenSSH, OpenSSL's PKCS#11
-# engine (libp11) and GnuTLS's p11tool for the PKCS#11 module's real clients.
+# engine (libp11) and GnuTLS's p11tool for the PKCS#11 module's real clients;
+# valgrind for the memory check of the module.
 packages=(pkg-config libssl-dev softhsm2 python3-venv openssl opensc p11-kit gcc libc6-dev
-          openssh-server openssh-client libengine-pkcs11-openssl gnutls-bin)
+          openssh-server openssh-client libengine-pkcs11-openssl gnutls-bin valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,3 +47,6 @@ scripts/test-pykmip-suite.sh
 
 echo "== PKCS#11: pkcs11-tool, C header, cryptoki suite"
 scripts/test-pkcs11.sh
+
+echo "== PKCS#11: the module's tests under valgrind"
+scripts/test-memcheck.sh
