@@ -51,7 +51,7 @@ fn value(s: &Session, o: ObjectHandle) -> Vec<u8> {
 
 /// (result, detail) of the audit entries `operation` on `object`.
 fn entries(
-    ks: &keybridge_pkcs11::keystore::KeyStore,
+    ks: &common::mfa::StoreProxy,
     label: &str,
     op: &str,
     object: &str,
