@@ -210,6 +210,10 @@ pub const MECHANISMS: &[MechInfo] = &[
     m!(CKM_SHA256_KEY_GEN, 1, 512, CKF_GENERATE),
     m!(CKM_SHA384_KEY_GEN, 1, 512, CKF_GENERATE),
     m!(CKM_SHA512_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA3_224_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA3_256_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA3_384_KEY_GEN, 1, 512, CKF_GENERATE),
+    m!(CKM_SHA3_512_KEY_GEN, 1, 512, CKF_GENERATE),
     // Asymmetric mechanisms: sizes in bits (RSA modulus, EC field), as
     // PKCS#11 3.0 Current Mechanisms §2.1 and §2.3 say.
     m!(CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 4096, CKF_GENERATE_KEY_PAIR),

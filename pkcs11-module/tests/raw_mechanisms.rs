@@ -244,6 +244,83 @@ fn mechanisms_beyond_cryptoki() {
     let _ = null::<u8>();
 }
 
+/// CKM_SHA3_*_KEY_GEN (PKCS#11 3.0 §2.x SHA-3 key generation) make HMAC
+/// keys of the matching CKK_SHA3_*_HMAC type, which the HMAC of that hash
+/// takes and the HMAC of another hash refuses.
+#[test]
+fn sha3_key_generation() {
+    let st = Store::new();
+    let r = load();
+    init(&r, &st);
+    let (_, h) = token_session(&r);
+    for (gen, key_type, hmac, other_hmac) in [
+        (
+            CKM_SHA3_224_KEY_GEN,
+            CKK_SHA3_224_HMAC,
+            CKM_SHA3_224_HMAC,
+            CKM_SHA3_256_HMAC,
+        ),
+        (
+            CKM_SHA3_256_KEY_GEN,
+            CKK_SHA3_256_HMAC,
+            CKM_SHA3_256_HMAC,
+            CKM_SHA256_HMAC,
+        ),
+        (
+            CKM_SHA3_384_KEY_GEN,
+            CKK_SHA3_384_HMAC,
+            CKM_SHA3_384_HMAC,
+            CKM_SHA3_512_HMAC,
+        ),
+        (
+            CKM_SHA3_512_KEY_GEN,
+            CKK_SHA3_512_HMAC,
+            CKM_SHA3_512_HMAC,
+            CKM_SHA512_HMAC,
+        ),
+    ] {
+        let mut info = CK_MECHANISM_INFO::default();
+        assert_eq!(call!(r, C_GetMechanismInfo(0, gen, &mut info)), CKR_OK);
+        assert_ne!(info.flags & CKF_GENERATE, 0);
+        let len: CK_ULONG = 32;
+        let yes: CK_BBOOL = 1;
+        let mut t = [attr(CKA_VALUE_LEN, &len), attr(CKA_SIGN, &yes)];
+        let mut m = mech::<u8>(gen, None);
+        let mut k = 0;
+        assert_eq!(
+            call!(r, C_GenerateKey(h, &mut m, t.as_mut_ptr(), 2, &mut k)),
+            CKR_OK
+        );
+        let mut got: CK_ULONG = 0;
+        let mut q = [CK_ATTRIBUTE {
+            type_: CKA_KEY_TYPE,
+            pValue: &mut got as *mut CK_ULONG as *mut c_void,
+            ulValueLen: std::mem::size_of::<CK_ULONG>() as CK_ULONG,
+        }];
+        assert_eq!(
+            call!(r, C_GetAttributeValue(h, k, q.as_mut_ptr(), 1)),
+            CKR_OK
+        );
+        assert_eq!(got, key_type);
+        let mut m = mech::<u8>(hmac, None);
+        assert_eq!(call!(r, C_SignInit(h, &mut m, k)), CKR_OK);
+        let mut sig = [0u8; 64];
+        let mut n: CK_ULONG = 64;
+        assert_eq!(
+            call!(
+                r,
+                C_Sign(h, b"x".as_ptr() as *mut u8, 1, sig.as_mut_ptr(), &mut n)
+            ),
+            CKR_OK
+        );
+        let mut m = mech::<u8>(other_hmac, None);
+        assert_eq!(
+            call!(r, C_SignInit(h, &mut m, k)),
+            CKR_KEY_TYPE_INCONSISTENT
+        );
+    }
+}
+
 #[test]
 fn wrap_and_unwrap_templates_and_trusted_wrapping() {
     let st = Store::new();

@@ -36,6 +36,10 @@ fn keygen_type(ty: CK_MECHANISM_TYPE) -> Result<CK_KEY_TYPE> {
         CKM_SHA256_KEY_GEN => CKK_SHA256_HMAC,
         CKM_SHA384_KEY_GEN => CKK_SHA384_HMAC,
         CKM_SHA512_KEY_GEN => CKK_SHA512_HMAC,
+        CKM_SHA3_224_KEY_GEN => CKK_SHA3_224_HMAC,
+        CKM_SHA3_256_KEY_GEN => CKK_SHA3_256_HMAC,
+        CKM_SHA3_384_KEY_GEN => CKK_SHA3_384_HMAC,
+        CKM_SHA3_512_KEY_GEN => CKK_SHA3_512_HMAC,
         _ => return fail(CKR_MECHANISM_INVALID, format!("mechanism {ty:#x}")),
     })
 }
