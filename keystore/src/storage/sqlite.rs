@@ -506,9 +506,7 @@ impl Store for SqliteStore {
     }
 
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
-        // Through the group commit, like single appends.
-        let entries = entries.to_vec();
-        self.write_batched(move |tx| audit_batch::append(tx, &entries))
+        audit_log::append_audit_batch(self, entries)
     }
 
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
@@ -588,9 +586,6 @@ mod audit_log;
 
 #[path = "sqlite_batch.rs"]
 mod sqlite_batch;
-
-#[path = "sqlite_audit_batch.rs"]
-mod audit_batch;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]

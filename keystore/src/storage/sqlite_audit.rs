@@ -10,26 +10,58 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub(super) fn append_audit(store: &SqliteStore, entry: &AuditEntry) -> Result<AuditRecord> {
     let entry = entry.clone();
     store.write_batched(move |tx| {
-        let head = read_head(tx)?;
-        let rec = audit::next_record(head, entry);
+        append_entries(tx, std::slice::from_ref(&entry))?
+            .pop()
+            .ok_or_else(|| Error::Storage("no audit record was written".into()))
+    })
+}
+
+/// Several entries in one transaction (the PKCS#11 module's key-use
+/// batches): one durable commit for all of them.
+pub(super) fn append_audit_batch(store: &SqliteStore, entries: &[AuditEntry]) -> Result<()> {
+    let entries = entries.to_vec();
+    store.write_batched(move |tx| append_entries(tx, &entries).map(|_| ()))
+}
+
+/// Chains `entries` after the head, each to the one before exactly as a
+/// single append does, and moves the head once at the end of the same
+/// transaction: a crash leaves all of them or none.
+fn append_entries(
+    tx: &rusqlite::Transaction<'_>,
+    entries: &[AuditEntry],
+) -> Result<Vec<AuditRecord>> {
+    let mut head = read_head(tx)?;
+    let mut out = Vec::with_capacity(entries.len());
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for entry in entries {
+        let rec = audit::next_record(head, entry.clone());
         let e = &rec.entry;
-        tx.prepare_cached(
-            "INSERT INTO audit (seq, time_ms, identity, operation, object, result, client, detail, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?
-        .execute(
-            params![
-                rec.seq as i64, e.time_ms, e.identity, e.operation, e.object, e.result,
-                e.client, e.detail, &rec.prev_hash[..], &rec.hash[..]
-            ],
-        )?;
+        insert.execute(params![
+            rec.seq as i64,
+            e.time_ms,
+            e.identity,
+            e.operation,
+            e.object,
+            e.result,
+            e.client,
+            e.detail,
+            &rec.prev_hash[..],
+            &rec.hash[..]
+        ])?;
+        head = Some((rec.seq, rec.hash));
+        out.push(rec);
+    }
+    if let Some((seq, hash)) = head {
         tx.prepare_cached(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         )?
-        .execute(params![rec.seq as i64, &rec.hash[..]])?;
-        Ok(rec)
-    })
+        .execute(params![seq as i64, &hash[..]])?;
+    }
+    Ok(out)
 }
 
 pub(super) fn audit_records(

@@ -365,3 +365,24 @@ fn two_stores_on_one_file_keep_one_chain() {
     assert_eq!(audit::verify(&*a).unwrap().records, 8 * 25);
     assert_eq!(audit::verify(&*b).unwrap().records, 8 * 25);
 }
+
+#[test]
+fn batch_is_chained_between_single_appends() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    let e = |i: usize| AuditEntry::now("pkcs11:t", "sign", Some(&format!("uid-{i}")), "ok");
+    s.append_audit(&e(0)).unwrap();
+    s.append_audit_batch(&[e(1), e(2), e(3)]).unwrap();
+    s.append_audit_batch(&[]).unwrap();
+    s.append_audit(&e(4)).unwrap();
+    let report = audit::verify(&s).unwrap();
+    assert_eq!(report.records, 5);
+    let objects: Vec<Option<String>> = s
+        .audit_records(1, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.object)
+        .collect();
+    let want: Vec<Option<String>> = (0..5).map(|i| Some(format!("uid-{i}"))).collect();
+    assert_eq!(objects, want);
+}
