@@ -4,8 +4,10 @@
 //! Only the schemes that hash the message themselves can stream; the raw,
 //! prehashed and EdDSA schemes are single-part in PKCS#11 too.
 
+use openssl::md::MdRef;
 use openssl::md_ctx::MdCtx;
-use openssl::pkey::{PKey, Private, Public};
+use openssl::pkey::{HasPublic, PKey, PKeyRef, Private, Public};
+use openssl::pkey_ctx::PkeyCtxRef;
 
 use super::mac::Mac;
 use super::sign::{
@@ -37,6 +39,33 @@ pub struct SignContext {
     engine: Engine<Private>,
     scheme: SignatureScheme,
     encoding: EcdsaEncoding,
+}
+
+/// The OpenSSL digest-sign or digest-verify engine of a hashing scheme over
+/// an already decoded key; `init` is `digest_sign_init` or
+/// `digest_verify_init`.
+fn digest_engine<K: HasPublic>(
+    pkey: &PKey<K>,
+    scheme: &SignatureScheme,
+    init: impl for<'a> FnOnce(
+        &'a mut MdCtx,
+        Option<&MdRef>,
+        &PKeyRef<K>,
+    )
+        -> std::result::Result<&'a mut PkeyCtxRef<K>, openssl::error::ErrorStack>,
+) -> Result<Engine<K>> {
+    let hash = scheme
+        .message_hash()
+        .ok_or_else(|| streaming_only(scheme))?;
+    check_key_type(pkey, scheme)?;
+    check_rsa_params(pkey, scheme, None)?;
+    let mut ctx = MdCtx::new()?;
+    let pctx = init(&mut ctx, Some(hash.md_ref()), pkey)?;
+    configure_rsa(pctx, scheme, false)?;
+    Ok(Engine::Digest {
+        ctx,
+        key: pkey.clone(),
+    })
 }
 
 impl std::fmt::Debug for SignContext {
@@ -77,19 +106,9 @@ impl SignContext {
         scheme: &SignatureScheme,
         encoding: EcdsaEncoding,
     ) -> Result<Self> {
-        let hash = scheme
-            .message_hash()
-            .ok_or_else(|| streaming_only(scheme))?;
-        check_key_type(pkey, scheme)?;
-        check_rsa_params(pkey, scheme, None)?;
-        let mut ctx = MdCtx::new()?;
-        let pctx = ctx.digest_sign_init(Some(hash.md_ref()), pkey)?;
-        configure_rsa(pctx, scheme, false)?;
+        let engine = digest_engine(pkey, scheme, |ctx, md, key| ctx.digest_sign_init(md, key))?;
         Ok(SignContext {
-            engine: Engine::Digest {
-                ctx,
-                key: pkey.clone(),
-            },
+            engine,
             scheme: scheme.clone(),
             encoding,
         })
@@ -166,19 +185,9 @@ impl VerifyContext {
         scheme: &SignatureScheme,
         encoding: EcdsaEncoding,
     ) -> Result<Self> {
-        let hash = scheme
-            .message_hash()
-            .ok_or_else(|| streaming_only(scheme))?;
-        check_key_type(pkey, scheme)?;
-        check_rsa_params(pkey, scheme, None)?;
-        let mut ctx = MdCtx::new()?;
-        let pctx = ctx.digest_verify_init(Some(hash.md_ref()), pkey)?;
-        configure_rsa(pctx, scheme, false)?;
+        let engine = digest_engine(pkey, scheme, |ctx, md, key| ctx.digest_verify_init(md, key))?;
         Ok(VerifyContext {
-            engine: Engine::Digest {
-                ctx,
-                key: pkey.clone(),
-            },
+            engine,
             scheme: scheme.clone(),
             encoding,
         })
