@@ -37,7 +37,8 @@ impl Encoding {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    /// The Content-Type of a body in this encoding.
+    pub fn content_type(self) -> &'static str {
         match self {
             Encoding::Ttlv => "application/octet-stream",
             Encoding::Json => "application/json",
@@ -66,6 +67,7 @@ impl Encoding {
         }
     }
 
+    /// Writes one message.
     pub fn encode(self, message: &Ttlv) -> Result<Vec<u8>, kmip::Error> {
         match self {
             Encoding::Ttlv => kmip::encode(message),

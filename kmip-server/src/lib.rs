@@ -21,7 +21,8 @@ mod connection;
 mod dev;
 mod dispatch;
 mod error;
-mod http;
+/// KMIP over HTTPS; its [`http::Encoding`] is shared with the tests' client.
+pub mod http;
 pub mod migrate;
 mod objects;
 mod operations;

@@ -8,7 +8,6 @@ mod common;
 mod http;
 
 use common::Server;
-use http::Encoding;
 use kmip::enums::{cryptographic_algorithm as ca, operation as op, result_status as rs};
 use kmip::message::RequestMessage;
 use kmip::{ProtocolVersion, Tag, Ttlv};
@@ -29,7 +28,7 @@ fn item(response: &Ttlv) -> &Ttlv {
 fn create_and_get_in_every_encoding() {
     let s = Server::start();
     for profile in ["MSGENC-HTTPS", "MSGENC-JSON", "MSGENC-XML"] {
-        let encoding = Encoding::for_file(profile).unwrap();
+        let encoding = http::encoding_for_file(profile).unwrap();
         // Several requests on one kept-alive connection.
         let mut stream = s.connect();
         let created = http::post(

@@ -201,7 +201,7 @@ fn run_exchanges(
 ) -> Result<(), String> {
     // MSGENC files travel in HTTP requests in their encoding; the others as
     // binary TTLV on the same port.
-    let http = vector_replay::http::Encoding::for_file(&file.name);
+    let http = vector_replay::http::encoding_for_file(&file.name);
     let mut stream = server.connect();
     let mut client = server.client(kmip::ProtocolVersion::V2_1);
     for (i, ex) in file.exchanges.iter().enumerate() {

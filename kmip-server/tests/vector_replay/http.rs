@@ -7,34 +7,19 @@ use openssl::ssl::SslStream;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-/// The body encoding of an MSGENC file, by its name.
-#[derive(Clone, Copy)]
-pub(crate) enum Encoding {
-    Ttlv,
-    Json,
-    Xml,
-}
+pub(crate) use kmip_server::http::Encoding;
 
-impl Encoding {
-    /// MSGENC-HTTPS → binary TTLV, MSGENC-JSON → JSON, MSGENC-XML → XML.
-    pub(crate) fn for_file(name: &str) -> Option<Encoding> {
-        if name.starts_with("MSGENC-HTTPS") {
-            Some(Encoding::Ttlv)
-        } else if name.starts_with("MSGENC-JSON") {
-            Some(Encoding::Json)
-        } else if name.starts_with("MSGENC-XML") {
-            Some(Encoding::Xml)
-        } else {
-            None
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Encoding::Ttlv => "application/octet-stream",
-            Encoding::Json => "application/json",
-            Encoding::Xml => "text/xml",
-        }
+/// The body encoding of an MSGENC file, by its name: MSGENC-HTTPS → binary
+/// TTLV, MSGENC-JSON → JSON, MSGENC-XML → XML.
+pub(crate) fn encoding_for_file(name: &str) -> Option<Encoding> {
+    if name.starts_with("MSGENC-HTTPS") {
+        Some(Encoding::Ttlv)
+    } else if name.starts_with("MSGENC-JSON") {
+        Some(Encoding::Json)
+    } else if name.starts_with("MSGENC-XML") {
+        Some(Encoding::Xml)
+    } else {
+        None
     }
 }
 
@@ -45,15 +30,7 @@ pub(crate) fn post(
     encoding: Encoding,
     request: &Ttlv,
 ) -> Result<Ttlv, String> {
-    let body = match encoding {
-        Encoding::Ttlv => kmip::encode(request).map_err(|e| e.to_string())?,
-        Encoding::Json => kmip::json::to_string(request)
-            .map_err(|e| e.to_string())?
-            .into_bytes(),
-        Encoding::Xml => kmip::xml::to_string(request)
-            .map_err(|e| e.to_string())?
-            .into_bytes(),
-    };
+    let body = encoding.encode(request).map_err(|e| e.to_string())?;
     let head = format!(
         "POST /kmip HTTP/1.1\r\nHost: localhost\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
         encoding.content_type(),
@@ -105,11 +82,7 @@ pub(crate) fn post(
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    let text = || String::from_utf8(body.clone()).map_err(|e| e.to_string());
-    match encoding {
-        Encoding::Ttlv => kmip::decode(&body).map_err(|e| e.to_string()),
-        Encoding::Json => kmip::json::from_str(&text()?, &kmip::DecodeLimits::default())
-            .map_err(|e| e.to_string()),
-        Encoding::Xml => kmip::xml::from_str(&text()?).map_err(|e| e.to_string()),
-    }
+    encoding
+        .decode(&body, &kmip::DecodeLimits::default())
+        .map_err(|e| e.to_string())
 }
