@@ -186,10 +186,16 @@ impl Target {
         })
     }
 
-    /// A new TLS connection with a full handshake.
-    fn connect(&self) -> BenchResult<Tls> {
+    /// A new TCP connection to the server, without Nagle's delay.
+    fn tcp(&self) -> BenchResult<TcpStream> {
         let tcp = TcpStream::connect(&self.addr).map_err(|e| format!("{}: {e}", self.addr))?;
         tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        Ok(tcp)
+    }
+
+    /// A new TLS connection with a full handshake.
+    fn connect(&self) -> BenchResult<Tls> {
+        let tcp = self.tcp()?;
         self.connector
             .connect("localhost", tcp)
             .map_err(|e| format!("TLS handshake: {e}"))
@@ -199,13 +205,11 @@ impl Target {
     /// shared configuration cached from earlier connections; returns the
     /// stream and whether this handshake resumed.
     fn connect_resuming(&self) -> BenchResult<(Resuming, bool)> {
-        let tcp = TcpStream::connect(&self.addr).map_err(|e| format!("{}: {e}", self.addr))?;
-        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let mut tcp = self.tcp()?;
         let name =
             rustls::pki_types::ServerName::try_from("localhost").map_err(|e| e.to_string())?;
         let mut conn = rustls::ClientConnection::new(self.resuming.clone(), name)
             .map_err(|e| e.to_string())?;
-        let mut tcp = tcp;
         while conn.is_handshaking() {
             conn.complete_io(&mut tcp)
                 .map_err(|e| format!("TLS handshake: {e}"))?;
