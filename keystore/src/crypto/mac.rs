@@ -5,6 +5,7 @@
 //! (`CKM_SHA*_HMAC`); KMIP 2.1 §6.1.26 (MAC) and §6.1.27 (MAC Verify).
 //! Verification compares in constant time.
 
+use hmac::{KeyInit, Mac as _};
 use openssl::md_ctx::MdCtx;
 use openssl::pkey::{PKey, Private};
 use openssl::symm::Cipher;
@@ -40,9 +41,25 @@ const MAX_HMAC_KEY: usize = 1 << 16;
 /// or CMAC mechanism).
 pub struct Mac {
     alg: MacAlgorithm,
-    ctx: MdCtx,
-    // Kept alive beside the context that references it.
-    _key: PKey<Private>,
+    engine: Engine,
+}
+
+/// HMAC with SHA-1 and SHA-2 runs in Rust: OpenSSL 3 looks the algorithm
+/// up in its provider tables on every `EVP_PKEY` and `EVP_DigestSignInit`
+/// call, which costs more than the MAC of a short message (the record MAC
+/// of every stored object, a 1 KiB `C_Sign`). The keyed states are
+/// zeroized on drop (their hash cores wipe themselves). SHA-3 HMAC and CMAC stay with OpenSSL.
+enum Engine {
+    Sha1(Box<hmac::Hmac<sha1::Sha1>>),
+    Sha224(Box<hmac::Hmac<sha2::Sha224>>),
+    Sha256(Box<hmac::Hmac<sha2::Sha256>>),
+    Sha384(Box<hmac::Hmac<sha2::Sha384>>),
+    Sha512(Box<hmac::Hmac<sha2::Sha512>>),
+    OpenSsl {
+        ctx: MdCtx,
+        // Kept alive beside the context that references it.
+        _key: PKey<Private>,
+    },
 }
 
 impl std::fmt::Debug for Mac {
@@ -53,20 +70,39 @@ impl std::fmt::Debug for Mac {
     }
 }
 
+fn keyed<M: KeyInit>(key: &[u8]) -> Result<Box<M>> {
+    // HMAC takes keys of any length (longer ones are hashed first).
+    M::new_from_slice(key)
+        .map(Box::new)
+        .map_err(|_| Error::InvalidArgument("HMAC key refused".into()))
+}
+
 impl Mac {
     /// Starts a MAC computation with `key` (raw bytes).
     pub fn new(alg: MacAlgorithm, key: &[u8]) -> Result<Mac> {
-        let mut ctx = MdCtx::new()?;
-        let pkey = match alg {
+        let engine = match alg {
             MacAlgorithm::Hmac(h) => {
                 if key.len() > MAX_HMAC_KEY {
                     return Err(Error::InvalidArgument(format!(
                         "HMAC key longer than {MAX_HMAC_KEY} bytes"
                     )));
                 }
-                let pkey = PKey::hmac(key)?;
-                ctx.digest_sign_init(Some(h.md_ref()), &pkey)?;
-                pkey
+                match h {
+                    DigestAlgorithm::Sha1 => Engine::Sha1(keyed(key)?),
+                    DigestAlgorithm::Sha224 => Engine::Sha224(keyed(key)?),
+                    DigestAlgorithm::Sha256 => Engine::Sha256(keyed(key)?),
+                    DigestAlgorithm::Sha384 => Engine::Sha384(keyed(key)?),
+                    DigestAlgorithm::Sha512 => Engine::Sha512(keyed(key)?),
+                    DigestAlgorithm::Sha3_224
+                    | DigestAlgorithm::Sha3_256
+                    | DigestAlgorithm::Sha3_384
+                    | DigestAlgorithm::Sha3_512 => {
+                        let mut ctx = MdCtx::new()?;
+                        let pkey = PKey::hmac(key)?;
+                        ctx.digest_sign_init(Some(h.md_ref()), &pkey)?;
+                        Engine::OpenSsl { ctx, _key: pkey }
+                    }
+                }
             }
             MacAlgorithm::CmacAes => {
                 let cipher = match key.len() {
@@ -79,16 +115,13 @@ impl Mac {
                         )))
                     }
                 };
+                let mut ctx = MdCtx::new()?;
                 let pkey = PKey::cmac(&cipher, key)?;
                 ctx.digest_sign_init(None, &pkey)?;
-                pkey
+                Engine::OpenSsl { ctx, _key: pkey }
             }
         };
-        Ok(Mac {
-            alg,
-            ctx,
-            _key: pkey,
-        })
+        Ok(Mac { alg, engine })
     }
 
     /// The algorithm this context computes.
@@ -98,15 +131,31 @@ impl Mac {
 
     /// Feeds more data.
     pub fn update(&mut self, data: &[u8]) -> Result<()> {
-        self.ctx.digest_sign_update(data)?;
+        match &mut self.engine {
+            Engine::Sha1(m) => m.update(data),
+            Engine::Sha224(m) => m.update(data),
+            Engine::Sha256(m) => m.update(data),
+            Engine::Sha384(m) => m.update(data),
+            Engine::Sha512(m) => m.update(data),
+            Engine::OpenSsl { ctx, .. } => ctx.digest_sign_update(data)?,
+        }
         Ok(())
     }
 
     /// The MAC of everything fed so far.
-    pub fn finish(mut self) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.alg.output_len());
-        self.ctx.digest_sign_final_to_vec(&mut out)?;
-        Ok(out)
+    pub fn finish(self) -> Result<Vec<u8>> {
+        Ok(match self.engine {
+            Engine::Sha1(m) => m.finalize().into_bytes().to_vec(),
+            Engine::Sha224(m) => m.finalize().into_bytes().to_vec(),
+            Engine::Sha256(m) => m.finalize().into_bytes().to_vec(),
+            Engine::Sha384(m) => m.finalize().into_bytes().to_vec(),
+            Engine::Sha512(m) => m.finalize().into_bytes().to_vec(),
+            Engine::OpenSsl { mut ctx, .. } => {
+                let mut out = Vec::with_capacity(self.alg.output_len());
+                ctx.digest_sign_final_to_vec(&mut out)?;
+                out
+            }
+        })
     }
 
     /// Checks `tag` (full length) against the MAC of everything fed so far.
@@ -204,6 +253,66 @@ mod tests {
                 mac_verify(MacAlgorithm::Hmac(*hash), key, data, &h(out)).unwrap();
             }
         }
+    }
+
+    /// RFC 2202 §3 test cases 1 and 6 (HMAC-SHA-1), fed whole and in pieces;
+    /// and the keyed states this module holds wipe themselves when dropped.
+    #[test]
+    fn rfc2202_sha1_and_zeroize() {
+        // An HMAC state is two hash states keyed with K^ipad and K^opad;
+        // those hash cores are the ones that must wipe themselves.
+        fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        use hmac::digest::block_api::CoreProxy;
+        wipes_on_drop::<<sha1::Sha1 as CoreProxy>::Core>();
+        wipes_on_drop::<<sha2::Sha224 as CoreProxy>::Core>();
+        wipes_on_drop::<<sha2::Sha256 as CoreProxy>::Core>();
+        wipes_on_drop::<<sha2::Sha384 as CoreProxy>::Core>();
+        wipes_on_drop::<<sha2::Sha512 as CoreProxy>::Core>();
+        for (key, data, out) in [
+            (
+                vec![0x0b; 20],
+                &b"Hi There"[..],
+                "b617318655057264e28bc0b6fb378c8ef146be00",
+            ),
+            (
+                vec![0xaa; 80],
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "aa4ae5e15272d00e95705637ce8a3b55ed402112",
+            ),
+        ] {
+            let alg = MacAlgorithm::Hmac(DigestAlgorithm::Sha1);
+            assert_eq!(hex::encode(mac(alg, &key, data).unwrap()), out);
+            let mut m = Mac::new(alg, &key).unwrap();
+            for piece in data.chunks(7) {
+                m.update(piece).unwrap();
+            }
+            m.verify(&h(out)).unwrap();
+        }
+    }
+
+    /// HMAC-SHA3-256 still goes through OpenSSL: checked against the
+    /// two-pass definition (H((K^opad) || H((K^ipad) || m))) built from the
+    /// digest module.
+    #[test]
+    fn sha3_hmac_matches_definition() {
+        let key = [0x42u8; 20];
+        let msg = b"keybridge";
+        let mut k0 = key.to_vec();
+        k0.resize(136, 0); // SHA3-256 block size
+        let ipad: Vec<u8> = k0.iter().map(|b| b ^ 0x36).collect();
+        let opad: Vec<u8> = k0.iter().map(|b| b ^ 0x5c).collect();
+        let inner = crate::crypto::digest::digest(
+            DigestAlgorithm::Sha3_256,
+            &[ipad, msg.to_vec()].concat(),
+        )
+        .unwrap();
+        let outer =
+            crate::crypto::digest::digest(DigestAlgorithm::Sha3_256, &[opad, inner].concat())
+                .unwrap();
+        assert_eq!(
+            hmac(DigestAlgorithm::Sha3_256, &key, msg).unwrap(),
+            outer.to_vec()
+        );
     }
 
     /// RFC 4493 §4: AES-128 CMAC examples 1–4.
