@@ -314,6 +314,13 @@ impl KeyStore {
         self.store.append_audit(entry)
     }
 
+    /// Appends the event of a request that changed nothing (a read, a
+    /// cryptographic operation): committed before it returns, on the disk
+    /// at most a few milliseconds later ([`Store::append_audit_deferred`]).
+    pub fn audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+        self.store.append_audit_deferred(entry)
+    }
+
     /// Appends several events to the audit log, in order, in one
     /// transaction where the store can (see [`Store::append_audit_batch`]).
     pub fn audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {

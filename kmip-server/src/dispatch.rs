@@ -7,7 +7,9 @@ use crate::operations;
 use crate::server::State;
 use keystore::audit::AuditEntry;
 use keystore::{ManagedObject, Partition};
-use kmip::enums::{batch_error_continuation_option as beco, result_reason as rr, result_status};
+use kmip::enums::{
+    batch_error_continuation_option as beco, operation as op, result_reason as rr, result_status,
+};
 use kmip::message::{response_message, RequestMessage, ResponseBatchItem};
 use kmip::{ProtocolVersion, Tag, Ttlv};
 
@@ -284,6 +286,35 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
     response
 }
 
+/// Operations that read objects or compute with them and change nothing
+/// but, for a key with Usage Limits, its count (a durable write of its
+/// own). Their audit records are committed before the answer leaves but
+/// synced to the disk a few milliseconds later, with the next batch
+/// (`KeyStore::audit_deferred`): waiting for the disk on every read would
+/// bound reads by fsyncs. Every other operation's record is durable
+/// before its answer leaves.
+fn reads_only(operation: u32) -> bool {
+    matches!(
+        operation,
+        op::Get
+            | op::GetAttributes
+            | op::GetAttributeList
+            | op::Locate
+            | op::Check
+            | op::Query
+            | op::DiscoverVersions
+            | op::Encrypt
+            | op::Decrypt
+            | op::Sign
+            | op::SignatureVerify
+            | op::MAC
+            | op::MACVerify
+            | op::Hash
+            | op::RNGRetrieve
+            | op::Export
+    )
+}
+
 fn audit(
     state: &State,
     identity: &str,
@@ -306,7 +337,13 @@ fn audit(
     };
     let mut entry = AuditEntry::now(identity, &op, object, &outcome);
     entry.client = Some(client.to_string());
-    if let Err(e) = state.session.key_store().audit(&entry) {
+    let ks = state.session.key_store();
+    let written = if reads_only(operation) {
+        ks.audit_deferred(&entry)
+    } else {
+        ks.audit(&entry)
+    };
+    if let Err(e) = written {
         eprintln!("keybridge: audit log write failed: {e}");
     }
 }

@@ -141,6 +141,15 @@ pub trait Store: Send + Sync {
     /// that can do so write them in one transaction (one durable commit for
     /// the batch: all of them or none). This default appends them one at a
     /// time, each append atomic, so the chain is never torn either way.
+    /// Appends like [`Store::append_audit`], committed when it returns (a
+    /// crash of the process loses nothing) but possibly not yet on the
+    /// disk: a back end may sync it a few milliseconds later, so a power
+    /// loss can take the newest such records (a suffix of the log; what
+    /// remains still verifies). For the records of requests that changed
+    /// nothing. This default is the durable append.
+    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+        self.append_audit(entry)
+    }
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
         for e in entries {
             self.append_audit(e)?;

@@ -69,7 +69,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
-            batch: sqlite_batch::GroupCommit::default(),
+            batch: sqlite_batch::GroupCommit::new(path),
             path: path.to_path_buf(),
         };
         store.migrate()?;
@@ -107,7 +107,20 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.batch.write(&self.conn, work)
+        self.batch
+            .write(&self.conn, sqlite_batch::Sync::Durable, work)
+    }
+
+    /// A write committed together with concurrent ones, before it returns,
+    /// but synced to the disk up to [`sqlite_batch::SYNC_DEFER`] later
+    /// (see [`sqlite_batch`]).
+    fn write_batched_deferred<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.batch
+            .write(&self.conn, sqlite_batch::Sync::Deferred, work)
     }
 
     /// The file this store lives in.
@@ -503,6 +516,10 @@ impl Store for SqliteStore {
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
         audit_log::append_audit(self, entry)
+    }
+
+    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+        audit_log::append_audit_deferred(self, entry)
     }
 
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {

@@ -16,6 +16,20 @@ pub(super) fn append_audit(store: &SqliteStore, entry: &AuditEntry) -> Result<Au
     })
 }
 
+/// Appends `entry` committed but synced to the disk later (the record of
+/// a request that changed nothing; see `sqlite_batch`).
+pub(super) fn append_audit_deferred(
+    store: &SqliteStore,
+    entry: &AuditEntry,
+) -> Result<AuditRecord> {
+    let entry = entry.clone();
+    store.write_batched_deferred(move |tx| {
+        append_entries(tx, std::slice::from_ref(&entry))?
+            .pop()
+            .ok_or_else(|| Error::Storage("no audit record was written".into()))
+    })
+}
+
 /// Several entries in one transaction (the PKCS#11 module's key-use
 /// batches): one durable commit for all of them.
 pub(super) fn append_audit_batch(store: &SqliteStore, entries: &[AuditEntry]) -> Result<()> {

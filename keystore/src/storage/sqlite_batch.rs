@@ -17,11 +17,41 @@
 //! every write in it, none of which was acknowledged. A batch holds only
 //! the writes queued when it started, so no caller waits for more than the
 //! batch running when it arrived plus its own.
+//!
+//! **Deferred sync.** A write queued with [`Sync::Deferred`] (the audit
+//! record of a request that changed nothing: a Get, an Encrypt) is
+//! committed before its caller goes on, so a crash of the process loses
+//! nothing, but a batch made only of such writes commits with `synchronous
+//! = NORMAL`: SQLite writes its frames to the WAL without waiting for the
+//! disk. They reach the disk with the next synced commit (the WAL is
+//! written and synced in order, so a later durable write makes every
+//! earlier one durable too) or when the background syncer fsyncs the WAL,
+//! at most [`SYNC_DEFER`] later. A power loss may take the last
+//! [`SYNC_DEFER`] of such records, always a suffix of the log: the hash
+//! chain and its head move in the same transactions, so what remains
+//! verifies.
 
 use crate::error::{Error, Result};
 use parking_lot::{Condvar, Mutex};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// How long a write committed with [`Sync::Deferred`] may wait for the
+/// disk.
+pub(super) const SYNC_DEFER: Duration = Duration::from_millis(10);
+
+/// When a write is on the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sync {
+    /// Before `write` returns (`synchronous = FULL`).
+    Durable,
+    /// Committed to the WAL before `write` returns, on the disk at most
+    /// [`SYNC_DEFER`] later.
+    Deferred,
+}
 
 /// One queued write, with its result on the way back.
 trait Pending: Send {
@@ -32,11 +62,14 @@ trait Pending: Send {
     /// Records how the batch's commit went; the result is delivered when
     /// the job is dropped, so a job lost to a failed batch still answers.
     fn committed(&mut self, outcome: std::result::Result<(), String>);
+    /// How soon the write must reach the disk.
+    fn sync(&self) -> Sync;
 }
 
 type Slot<T> = Arc<Mutex<Option<Result<T>>>>;
 
 struct Job<T, F> {
+    sync: Sync,
     work: Option<F>,
     out: Option<Result<T>>,
     commit: Option<std::result::Result<(), String>>,
@@ -67,6 +100,10 @@ where
     fn committed(&mut self, outcome: std::result::Result<(), String>) {
         self.commit = Some(outcome);
     }
+
+    fn sync(&self) -> Sync {
+        self.sync
+    }
 }
 
 impl<T, F> Drop for Job<T, F> {
@@ -88,24 +125,80 @@ struct Queue {
 }
 
 /// The queue of writes waiting for the next commit.
-#[derive(Default)]
 pub(super) struct GroupCommit {
     queue: Mutex<Queue>,
     /// Signalled when a batch ends: its writers have their results, and
     /// the next batch may start.
     batch_done: Condvar,
+    /// The connection's `synchronous` setting is FULL (else NORMAL); only
+    /// the batch leader reads or changes it, under the connection lock.
+    full: AtomicBool,
+    /// Deferred writes committed since the WAL was last synced, and the
+    /// WAL to sync.
+    unsynced: Arc<Unsynced>,
+    /// The background syncer has been started (once), and runs.
+    syncer: std::sync::Once,
+    syncer_running: AtomicBool,
+}
+
+/// What the background syncer watches.
+struct Unsynced {
+    pending: AtomicBool,
+    wal: PathBuf,
+}
+
+impl Unsynced {
+    /// fsyncs the WAL if deferred commits are waiting for it. A failure is
+    /// reported and retried at the next round.
+    fn sync_now(&self) {
+        if !self.pending.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let synced = std::fs::File::open(&self.wal).and_then(|f| f.sync_data());
+        if let Err(e) = synced {
+            self.pending.store(true, Ordering::Release);
+            eprintln!(
+                "keybridge: syncing {} failed (deferred audit records are not on disk yet): {e}",
+                self.wal.display()
+            );
+        }
+    }
 }
 
 impl GroupCommit {
+    /// The group commit of the store at `db` (whose WAL is `db` + "-wal");
+    /// the connection starts with `synchronous = FULL`.
+    pub(super) fn new(db: &std::path::Path) -> GroupCommit {
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        GroupCommit {
+            queue: Mutex::new(Queue::default()),
+            batch_done: Condvar::new(),
+            full: AtomicBool::new(true),
+            unsynced: Arc::new(Unsynced {
+                pending: AtomicBool::new(false),
+                wal: PathBuf::from(wal),
+            }),
+            syncer: std::sync::Once::new(),
+            syncer_running: AtomicBool::new(false),
+        }
+    }
+
     /// Runs `work` in a transaction on `conn`, committed together with the
-    /// other writes queued meanwhile; returns once that commit is durable.
-    pub(super) fn write<T, F>(&self, conn: &Mutex<Connection>, work: F) -> Result<T>
+    /// other writes queued meanwhile; returns once that commit is made, and
+    /// with [`Sync::Durable`] once it is on the disk.
+    pub(super) fn write<T, F>(&self, conn: &Mutex<Connection>, sync: Sync, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        let sync = match sync {
+            Sync::Deferred if self.start_syncer() => Sync::Deferred,
+            _ => Sync::Durable,
+        };
         let slot: Slot<T> = Arc::new(Mutex::new(None));
         let job = Box::new(Job {
+            sync,
             work: Some(work),
             out: None,
             commit: None,
@@ -126,10 +219,84 @@ impl GroupCommit {
             let batch = std::mem::take(&mut q.jobs);
             drop(q);
             let _leading = Leading(self);
-            run_batch(conn, batch);
+            self.run_batch(conn, batch);
             drop(_leading);
             q = self.queue.lock();
         }
+    }
+}
+
+impl GroupCommit {
+    /// One transaction for the whole batch, synced before the results are
+    /// handed out unless every write in it is deferred. Results are
+    /// delivered as the jobs drop, after the commit, outside the
+    /// connection lock.
+    fn run_batch(&self, conn: &Mutex<Connection>, mut batch: Vec<Box<dyn Pending>>) {
+        let full = batch.iter().any(|j| j.sync() == Sync::Durable);
+        let outcome = {
+            let mut c = conn.lock();
+            (|| -> rusqlite::Result<()> {
+                if self.full.load(Ordering::Relaxed) != full {
+                    let setting = if full {
+                        "PRAGMA synchronous = FULL"
+                    } else {
+                        "PRAGMA synchronous = NORMAL"
+                    };
+                    c.execute_batch(setting)?;
+                    self.full.store(full, Ordering::Relaxed);
+                }
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                for job in batch.iter_mut() {
+                    job.run(&tx)?;
+                }
+                tx.commit()
+            })()
+        };
+        if outcome.is_ok() && !full {
+            self.unsynced.pending.store(true, Ordering::Release);
+        }
+        let outcome = outcome.map_err(|e| format!("committing a batch of writes: {e}"));
+        for job in batch.iter_mut() {
+            job.committed(outcome.clone());
+        }
+    }
+
+    /// Deferred commits are waiting for the WAL to be synced.
+    #[cfg(test)]
+    pub(super) fn unsynced_pending(&self) -> bool {
+        self.unsynced.pending.load(Ordering::Acquire)
+    }
+
+    /// Starts the thread that syncs deferred commits every
+    /// [`SYNC_DEFER`] (it ends when the store is dropped); false if it
+    /// could not be started.
+    fn start_syncer(&self) -> bool {
+        self.syncer.call_once(|| {
+            let watch: Weak<Unsynced> = Arc::downgrade(&self.unsynced);
+            let started = std::thread::Builder::new()
+                .name("keybridge-wal-sync".into())
+                .spawn(move || loop {
+                    std::thread::sleep(SYNC_DEFER);
+                    match watch.upgrade() {
+                        Some(u) => u.sync_now(),
+                        None => return,
+                    }
+                });
+            match started {
+                Ok(_) => self.syncer_running.store(true, Ordering::Release),
+                // Without the thread, deferred writes are made durable
+                // by their own commit instead (see `write`).
+                Err(e) => eprintln!("keybridge: could not start the WAL syncer: {e}"),
+            }
+        });
+        self.syncer_running.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for GroupCommit {
+    /// Deferred writes reach the disk before the store closes.
+    fn drop(&mut self) {
+        self.unsynced.sync_now();
     }
 }
 
@@ -141,24 +308,5 @@ impl Drop for Leading<'_> {
     fn drop(&mut self) {
         self.0.queue.lock().leading = false;
         self.0.batch_done.notify_all();
-    }
-}
-
-/// One transaction for the whole batch. Results are delivered as the jobs
-/// drop, after the commit, outside the connection lock.
-fn run_batch(conn: &Mutex<Connection>, mut batch: Vec<Box<dyn Pending>>) {
-    let outcome = {
-        let mut c = conn.lock();
-        (|| -> rusqlite::Result<()> {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for job in batch.iter_mut() {
-                job.run(&tx)?;
-            }
-            tx.commit()
-        })()
-    };
-    let outcome = outcome.map_err(|e| format!("committing a batch of writes: {e}"));
-    for job in batch.iter_mut() {
-        job.committed(outcome.clone());
     }
 }

@@ -386,3 +386,51 @@ fn batch_is_chained_between_single_appends() {
     let want: Vec<Option<String>> = (0..5).map(|i| Some(format!("uid-{i}"))).collect();
     assert_eq!(objects, want);
 }
+
+/// A deferred audit append is committed when it returns (another
+/// connection, as another process would, reads it at once) and chained
+/// like a durable one; a batch of deferred writes only runs with
+/// `synchronous = NORMAL`, a durable write switches back to FULL, and the
+/// background syncer takes the pending flag down.
+#[test]
+fn deferred_audit_is_committed_and_later_synced() {
+    let (dir, s) = open();
+    let synchronous = |s: &SqliteStore| -> i64 {
+        s.conn
+            .lock()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(synchronous(&s), 2, "FULL until a deferred batch runs");
+    let first = s
+        .append_audit(&AuditEntry::now("alice", "kmip:Create", Some("k1"), "ok"))
+        .unwrap();
+    let second = s
+        .append_audit_deferred(&AuditEntry::now("alice", "kmip:Get", Some("k1"), "ok"))
+        .unwrap();
+    assert_eq!(second.seq, first.seq + 1);
+    assert_eq!(second.prev_hash, first.hash);
+    assert_eq!(
+        synchronous(&s),
+        1,
+        "a deferred-only batch commits with NORMAL"
+    );
+
+    let other = Connection::open(dir.path().join("store.db")).unwrap();
+    let seen: i64 = other
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(seen as u64, second.seq, "committed before it returned");
+
+    let mut waited = 0;
+    while s.batch.unsynced_pending() {
+        assert!(waited < 500, "the WAL syncer never ran");
+        std::thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    s.append_audit(&AuditEntry::now("alice", "kmip:Destroy", Some("k1"), "ok"))
+        .unwrap();
+    assert_eq!(synchronous(&s), 2, "a durable write syncs its commit again");
+    let report = crate::audit::verify(&s).unwrap();
+    assert_eq!(report.records, 3);
+}
