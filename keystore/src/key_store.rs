@@ -152,10 +152,7 @@ impl KeyStore {
     /// where an object is, nothing about it (the caller must still check
     /// that whoever asked may know).
     pub fn partition_of(&self, uid: &str) -> Result<Option<String>> {
-        let Some(row) = self.store.get_object(uid)? else {
-            return Ok(None);
-        };
-        Ok(self.store.get_partition(&row.partition)?.map(|p| p.label))
+        self.store.object_partition_label(uid)
     }
 
     fn partition_row_by_label(&self, label: &str) -> Result<PartitionRow> {

@@ -125,6 +125,14 @@ pub trait Store: Send + Sync {
 
     /// Inserts a new object; `AlreadyExists` if the uid is taken.
     fn insert_object(&self, row: &ObjectRow) -> Result<()>;
+    /// The label of the partition holding object `uid` (None: no such
+    /// object). Back ends answer it without reading the object itself.
+    fn object_partition_label(&self, uid: &str) -> Result<Option<String>> {
+        let Some(row) = self.get_object(uid)? else {
+            return Ok(None);
+        };
+        Ok(self.get_partition(&row.partition)?.map(|p| p.label))
+    }
     fn get_object(&self, uid: &str) -> Result<Option<ObjectRow>>;
     /// Replaces the object if its stored revision is still `row.revision - 1`;
     /// returns false (nothing written) if someone else changed it first.

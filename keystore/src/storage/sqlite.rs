@@ -445,6 +445,15 @@ impl Store for SqliteStore {
         Ok(row)
     }
 
+    fn object_partition_label(&self, uid: &str) -> Result<Option<String>> {
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.label FROM objects o JOIN partitions p ON p.id = o.partition
+             WHERE o.uid = ?1",
+        )?;
+        Ok(stmt.query_row([uid], |r| r.get(0)).optional()?)
+    }
+
     fn update_object(&self, row: &ObjectRow) -> Result<bool> {
         let row = row.clone();
         self.write_batched(move |tx| {

@@ -87,6 +87,11 @@ fn object_crud_and_optimistic_update() {
     s.insert_object(&o).unwrap();
     assert!(matches!(s.insert_object(&o), Err(Error::AlreadyExists(_))));
     assert_eq!(s.get_object("u1").unwrap().unwrap(), o);
+    assert_eq!(
+        s.object_partition_label("u1").unwrap().as_deref(),
+        Some("label-p1")
+    );
+    assert_eq!(s.object_partition_label("nope").unwrap(), None);
     o.revision = 2;
     o.state = 2;
     assert!(s.update_object(&o).unwrap());
@@ -98,6 +103,7 @@ fn object_crud_and_optimistic_update() {
     assert!(s.delete_object("u1").unwrap());
     assert!(!s.delete_object("u1").unwrap());
     assert!(s.get_object("u1").unwrap().is_none());
+    assert_eq!(s.object_partition_label("u1").unwrap(), None);
 }
 
 /// Look-ups that never return destroyed objects skip their rows in SQL, so
