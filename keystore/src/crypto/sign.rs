@@ -16,6 +16,7 @@ use openssl::sign::RsaPssSaltlen;
 use serde::{Deserialize, Serialize};
 
 use super::digest::DigestAlgorithm;
+pub use super::eddsa::MAX_CONTEXT as MAX_EDDSA_CONTEXT;
 use super::keys::{load_private, load_public};
 use super::mac::MacAlgorithm;
 pub use super::sign_stream::{SignContext, VerifyContext};

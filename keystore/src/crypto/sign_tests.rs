@@ -140,7 +140,13 @@ fn eddsa_variants_round_trip_and_differ() {
             )
             .unwrap();
             for (j, other) in all.iter().enumerate() {
-                let r = verify(VerifyingKey::Public(&kp.public_spki), other, b"m", &sig, DER);
+                let r = verify(
+                    VerifyingKey::Public(&kp.public_spki),
+                    other,
+                    b"m",
+                    &sig,
+                    DER,
+                );
                 if i == j {
                     r.unwrap();
                 } else {
