@@ -9,7 +9,8 @@
 //! written here from the group operations of `curve25519-dalek`, following
 //! RFC 8032 §5.1.6 (sign) and §5.1.7 (verify) with dom2(0, C). The key bytes
 //! taken out of OpenSSL live in [`Zeroizing`] buffers, and the crates' key
-//! types wipe themselves on drop (their `zeroize` features).
+//! types wipe themselves on drop (`ed25519-dalek` and `curve25519-dalek`
+//! through their `zeroize` features, `ed448-goldilocks` always).
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
