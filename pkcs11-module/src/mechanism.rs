@@ -62,7 +62,8 @@ pub enum Param {
         prehash: bool,
         context: Vec<u8>,
     },
-    /// CK_HKDF_PARAMS (PKCS#11 3.0 Current Mechanisms §2.43.9).
+    /// CK_HKDF_PARAMS (PKCS#11 3.0 Current Mechanisms §2.43.9), for
+    /// CKM_HKDF_DERIVE and CKM_HKDF_DATA.
     Hkdf {
         extract: bool,
         expand: bool,
@@ -80,8 +81,9 @@ pub enum Param {
         prf: CK_ULONG,
         password: Vec<u8>,
     },
-    /// CK_SP800_108_KDF_PARAMS and CK_SP800_108_FEEDBACK_KDF_PARAMS
-    /// (§2.42.3–2.42.4); `iv` is empty in counter mode; `additional` holds
+    /// CK_SP800_108_KDF_PARAMS (counter and double-pipeline mode) and
+    /// CK_SP800_108_FEEDBACK_KDF_PARAMS (§2.42.3–2.42.4); `iv` is empty
+    /// outside feedback mode; `additional` holds
     /// the templates of the CK_DERIVED_KEYs (the FFI layer writes their
     /// handles back).
     Kbkdf {
@@ -174,9 +176,11 @@ pub const MECHANISMS: &[MechInfo] = &[
     m!(CKM_XOR_BASE_AND_DATA, 1, 512, CKF_DERIVE),
     m!(CKM_EXTRACT_KEY_FROM_KEY, 1, 512, CKF_DERIVE),
     m!(CKM_HKDF_DERIVE, 1, 512, CKF_DERIVE),
+    m!(CKM_HKDF_DATA, 1, 512, CKF_DERIVE),
     m!(CKM_PKCS5_PBKD2, 1, 512, CKF_GENERATE),
     m!(CKM_SP800_108_COUNTER_KDF, 1, 512, CKF_DERIVE),
     m!(CKM_SP800_108_FEEDBACK_KDF, 1, 512, CKF_DERIVE),
+    m!(CKM_SP800_108_DOUBLE_PIPELINE_KDF, 1, 512, CKF_DERIVE),
     m!(CKM_SHA_1, 0, 0, CKF_DIGEST),
     m!(CKM_SHA224, 0, 0, CKF_DIGEST),
     m!(CKM_SHA256, 0, 0, CKF_DIGEST),

@@ -1,7 +1,9 @@
 //! Cryptography on key material, through OpenSSL.
 //!
 //! Every primitive here is a thin, typed wrapper over the `openssl` crate
-//! (system OpenSSL 3.0), except RFC 3394/5649 key wrap, which uses `aes-kw`.
+//! (system OpenSSL 3.0), except RFC 3394/5649 key wrap, which uses `aes-kw`,
+//! and the EdDSA variants OpenSSL 3.0 lacks (`eddsa`: `ed25519-dalek`,
+//! `curve25519-dalek`, `ed448-goldilocks`).
 //! The conventions, shared by all submodules:
 //!
 //! * secret keys are raw bytes ([`SecretBytes`](crate::secret::SecretBytes) when
@@ -18,6 +20,7 @@
 pub mod cipher;
 pub mod derive;
 pub mod digest;
+mod eddsa;
 pub mod generate;
 pub mod keys;
 pub mod mac;

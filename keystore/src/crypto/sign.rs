@@ -16,6 +16,7 @@ use openssl::sign::RsaPssSaltlen;
 use serde::{Deserialize, Serialize};
 
 use super::digest::DigestAlgorithm;
+pub use super::eddsa::MAX_CONTEXT as MAX_EDDSA_CONTEXT;
 use super::keys::{load_private, load_public};
 use super::mac::MacAlgorithm;
 pub use super::sign_stream::{SignContext, VerifyContext};
@@ -48,12 +49,14 @@ pub enum SignatureScheme {
     /// with `None` the data is the digest (`CKM_ECDSA`), truncated to the
     /// order's bit length as FIPS 186-5 §6.4.1 says.
     Ecdsa { hash: Option<DigestAlgorithm> },
-    /// EdDSA (RFC 8032 §5.1 Ed25519, §5.2 Ed448), `CKM_EDDSA`. OpenSSL 3.0
-    /// offers only PureEdDSA: Ed25519ph, Ed25519ctx, Ed448ph and Ed448 with a
-    /// non-empty context are [`Error::Unsupported`] (they need OpenSSL 3.2).
-    /// `context: Some(vec![])` is accepted for Ed448 (whose context is always
-    /// present and empty by default) but not for Ed25519, where it would mean
-    /// Ed25519ctx, a different signature.
+    /// EdDSA (RFC 8032 §5.1 Ed25519, §5.2 Ed448), `CKM_EDDSA`. `prehash`
+    /// selects HashEdDSA (Ed25519ph, Ed448ph); `context` is the context
+    /// string C (at most 255 bytes). For Ed25519, `context: None` without
+    /// prehash is pure Ed25519 and `Some(c)` is Ed25519ctx (even when `c` is
+    /// empty); for Ed448, whose context is always present, `None` and
+    /// `Some(vec![])` are the same. PureEdDSA goes through OpenSSL, the
+    /// other variants through [`super::eddsa`] (OpenSSL 3.0 has no API
+    /// for them).
     EdDsa {
         prehash: bool,
         context: Option<Vec<u8>>,
@@ -139,21 +142,20 @@ pub(super) fn check_key_type<T>(key: &PKeyRef<T>, scheme: &SignatureScheme) -> R
     }
 }
 
-/// Rejects the EdDSA variants OpenSSL 3.0 cannot compute.
-fn check_eddsa<T>(key: &PKeyRef<T>, prehash: bool, context: &Option<Vec<u8>>) -> Result<()> {
+/// The context of an EdDSA scheme that is not PureEdDSA (Ed25519ph,
+/// Ed25519ctx, Ed448ph, Ed448 with a non-empty context), or None for the
+/// PureEdDSA that OpenSSL computes.
+fn eddsa_variant<'a, T>(
+    key: &PKeyRef<T>,
+    prehash: bool,
+    context: &'a Option<Vec<u8>>,
+) -> Option<&'a [u8]> {
     let ed448 = key.id() == Id::ED448;
-    if prehash {
-        return Err(Error::Unsupported(
-            "Ed25519ph / Ed448ph (HashEdDSA) need OpenSSL 3.2 or later".into(),
-        ));
-    }
     match context {
-        None => Ok(()),
-        Some(c) if c.is_empty() && ed448 => Ok(()),
-        Some(_) => Err(Error::Unsupported(
-            "EdDSA with a context (Ed25519ctx, Ed448 with context) needs OpenSSL 3.2 or later"
-                .into(),
-        )),
+        _ if prehash => Some(context.as_deref().unwrap_or_default()),
+        None => None,
+        Some(c) if c.is_empty() && ed448 => None,
+        Some(c) => Some(c),
     }
 }
 
@@ -371,7 +373,11 @@ pub fn sign_with_private_key(
     }
     check_key_type(pkey, scheme)?;
     match scheme {
-        SignatureScheme::EdDsa { prehash, context } => check_eddsa(pkey, *prehash, context)?,
+        SignatureScheme::EdDsa { prehash, context } => {
+            if let Some(c) = eddsa_variant(pkey, *prehash, context) {
+                return super::eddsa::sign(pkey, *prehash, c, data);
+            }
+        }
         SignatureScheme::Ecdsa { .. } => {}
         _ => check_rsa_params(pkey, scheme, Some(data))?,
     }
@@ -414,7 +420,11 @@ pub fn verify_with_public_key(
     }
     check_key_type(pkey, scheme)?;
     match scheme {
-        SignatureScheme::EdDsa { prehash, context } => check_eddsa(pkey, *prehash, context)?,
+        SignatureScheme::EdDsa { prehash, context } => {
+            if let Some(c) = eddsa_variant(pkey, *prehash, context) {
+                return super::eddsa::verify(pkey, *prehash, c, data, signature);
+            }
+        }
         SignatureScheme::Ecdsa { .. } => {}
         _ => check_rsa_params(pkey, scheme, Some(data))?,
     }

@@ -331,7 +331,7 @@ pub unsafe fn mechanism(p: *const CK_MECHANISM, structured: bool) -> Result<Mech
                 context: context.to_vec(),
             }
         }
-        CKM_HKDF_DERIVE => {
+        CKM_HKDF_DERIVE | CKM_HKDF_DATA => {
             param_size::<CK_HKDF_PARAMS>(len)?;
             // SAFETY: size checked; the caller promises a CK_HKDF_PARAMS.
             let h = unsafe { &*(pp as *const CK_HKDF_PARAMS) };
@@ -379,7 +379,8 @@ pub unsafe fn mechanism(p: *const CK_MECHANISM, structured: bool) -> Result<Mech
                 password: password.to_vec(),
             }
         }
-        CKM_SP800_108_COUNTER_KDF => {
+        // Double-pipeline mode has the counter mode's structure (§2.42.3).
+        CKM_SP800_108_COUNTER_KDF | CKM_SP800_108_DOUBLE_PIPELINE_KDF => {
             param_size::<CK_SP800_108_KDF_PARAMS>(len)?;
             // SAFETY: size checked; the caller promises a CK_SP800_108_KDF_PARAMS.
             let k = unsafe { &*(pp as *const CK_SP800_108_KDF_PARAMS) };
@@ -463,7 +464,7 @@ pub unsafe fn put_derived_keys(p: *const CK_MECHANISM, handles: &[CK_OBJECT_HAND
     // SAFETY: non-null; read before by `mechanism`.
     let m = unsafe { &*p };
     let (keys, n) = match m.mechanism {
-        CKM_SP800_108_COUNTER_KDF => {
+        CKM_SP800_108_COUNTER_KDF | CKM_SP800_108_DOUBLE_PIPELINE_KDF => {
             // SAFETY: `mechanism` checked the parameter's size for this type.
             let k = unsafe { &*(m.pParameter as *const CK_SP800_108_KDF_PARAMS) };
             (k.pAdditionalDerivedKeys, k.ulAdditionalDerivedKeys)

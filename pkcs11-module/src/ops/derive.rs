@@ -125,6 +125,58 @@ pub(crate) fn store_derived(
     md.store_new(s, token, a, Some(value))
 }
 
+/// Stores `value` as a new CKO_DATA object (CKM_HKDF_DATA, Current
+/// Mechanisms §2.43.4) under template `t`. CKA_CLASS, if given, must be
+/// CKO_DATA; CKA_VALUE_LEN, if given, truncates the value (an extraction's
+/// PRK) and may not exceed it; key attributes are refused. The object is
+/// private when the template says so or, when it is silent, when any of
+/// `sources` is.
+pub(crate) fn store_derived_data(
+    md: &Module,
+    s: &Session,
+    t: &crate::attrs::Template,
+    sources: &[Obj],
+    mut value: Zeroizing<Vec<u8>>,
+) -> Result<CK_OBJECT_HANDLE> {
+    if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_DATA) {
+        return fail(
+            CKR_TEMPLATE_INCONSISTENT,
+            "CKM_HKDF_DATA makes a CKO_DATA object",
+        );
+    }
+    if t.has(CKA_KEY_TYPE) {
+        return fail(
+            CKR_TEMPLATE_INCONSISTENT,
+            "a data object has no CKA_KEY_TYPE",
+        );
+    }
+    if let Some(n) = t.ulong(CKA_VALUE_LEN)? {
+        let n = n as usize;
+        if n == 0 || n > value.len() {
+            return fail(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN out of range");
+        }
+        value.truncate(n);
+    }
+    // CKA_VALUE_LEN has done its work; a data object does not keep it.
+    let t = crate::attrs::Template(
+        t.0.iter()
+            .filter(|a| a.ty != CKA_VALUE_LEN)
+            .cloned()
+            .collect(),
+    );
+    let mut a = crate::template::new_attributes(ObjectType::OpaqueObject);
+    a.flags.private = sources.iter().any(|k| k.attrs.flags.private);
+    let so = md.login_user(s.slot) == Some(CKU_SO);
+    crate::template::apply(&mut a, &t, crate::template::Phase::Unwrap, so)?;
+    let token = t.bool(CKA_TOKEN)?.unwrap_or(false);
+    md.store_new(
+        s,
+        token,
+        a,
+        Some(keystore::SecretBytes::new(value.to_vec())),
+    )
+}
+
 /// The attributes and value of a derived secret key built from `material`
 /// under template `t` merged with the base key's CKA_DERIVE_TEMPLATE.
 /// Sensitivity only spreads: if any of `sources` is sensitive or

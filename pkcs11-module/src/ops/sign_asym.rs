@@ -1,5 +1,6 @@
 //! Asymmetric signatures for C_Sign* / C_Verify* (PKCS#11 3.0 Current
-//! Mechanisms §2.1.7–2.1.15 RSA, §2.3.6 ECDSA, §2.3.14 EdDSA) over
+//! Mechanisms §2.1.7–2.1.15 RSA, §2.3.6 ECDSA, §2.3.14 EdDSA with
+//! CK_EDDSA_PARAMS: Ed25519, Ed25519ctx, Ed25519ph, Ed448, Ed448ph) over
 //! `keystore::crypto::sign`. ECDSA signatures are r‖s (EcdsaEncoding::Raw),
 //! as §2.3.1 says.
 //!
@@ -159,28 +160,26 @@ fn scheme_of(m: &Mechanism, kind: Kind) -> Result<SignatureScheme> {
             }
         }
         CKM_EDDSA if ed => {
-            // OpenSSL 3.0 offers PureEdDSA only: Ed25519ph, Ed25519ctx,
-            // Ed448ph and Ed448 with a context need OpenSSL 3.2.
-            let unsupported = || {
-                Error::rv(
-                    CKR_MECHANISM_PARAM_INVALID,
-                    "EdDSA prehash and context variants need OpenSSL 3.2; only PureEdDSA is offered",
-                )
-            };
-            match &m.param {
-                Param::None => {}
-                Param::Bytes(b) if b.is_empty() => {}
+            // §2.3.14: no parameter is PureEdDSA (Ed25519, Ed448 with an
+            // empty context); CK_EDDSA_PARAMS selects Ed25519ph / Ed448ph
+            // (phFlag) and the context. A non-prehash Ed25519 with an empty
+            // context is plain Ed25519, as without the parameter.
+            let (prehash, context) = match &m.param {
+                Param::None => (false, None),
+                Param::Bytes(b) if b.is_empty() => (false, None),
                 Param::Eddsa { prehash, context } => {
-                    if *prehash || !context.is_empty() {
-                        return Err(unsupported());
+                    if context.len() > keystore::crypto::sign::MAX_EDDSA_CONTEXT {
+                        return fail(
+                            CKR_MECHANISM_PARAM_INVALID,
+                            "EdDSA context longer than 255 bytes",
+                        );
                     }
+                    let context = (!context.is_empty()).then(|| context.clone());
+                    (*prehash, context)
                 }
-                _ => return Err(unsupported()),
-            }
-            SignatureScheme::EdDsa {
-                prehash: false,
-                context: None,
-            }
+                _ => return fail(CKR_MECHANISM_PARAM_INVALID, "CK_EDDSA_PARAMS expected"),
+            };
+            SignatureScheme::EdDsa { prehash, context }
         }
         _ if is_asym(m.ty) => return Err(wrong_key()),
         _ => return fail(CKR_MECHANISM_INVALID, format!("mechanism {:#x}", m.ty)),
