@@ -79,12 +79,18 @@ impl State {
     }
 }
 
+/// Runtime worker threads. Requests are answered on the worker that read
+/// them (see `connection::handle`) and a write waits there for its group
+/// commit to reach the disk, so there are as many workers as requests the
+/// server works on at once, not one per core; idle ones cost nothing.
+pub const WORKERS: usize = 16;
+
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
     let acceptor = Arc::new(crate::tls::acceptor(&config.tls)?);
     let state = Arc::new(State::new(config, session));
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(WORKERS)
         .max_blocking_threads(16)
         .enable_all()
         .build()

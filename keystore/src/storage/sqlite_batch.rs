@@ -144,6 +144,8 @@ pub(super) struct GroupCommit {
 /// What the background syncer watches.
 struct Unsynced {
     pending: AtomicBool,
+    /// The last sync failed (and was reported).
+    failing: AtomicBool,
     wal: PathBuf,
 }
 
@@ -154,13 +156,23 @@ impl Unsynced {
         if !self.pending.swap(false, Ordering::AcqRel) {
             return;
         }
-        let synced = std::fs::File::open(&self.wal).and_then(|f| f.sync_data());
-        if let Err(e) = synced {
-            self.pending.store(true, Ordering::Release);
-            eprintln!(
-                "keybridge: syncing {} failed (deferred audit records are not on disk yet): {e}",
-                self.wal.display()
-            );
+        match std::fs::File::open(&self.wal).and_then(|f| f.sync_data()) {
+            Ok(()) => {
+                self.failing.store(false, Ordering::Relaxed);
+            }
+            // No WAL: SQLite removes it only after checkpointing it into
+            // the database file and syncing that.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                self.pending.store(true, Ordering::Release);
+                // Said once per run of failures, then retried quietly.
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "keybridge: syncing {} failed (deferred audit records are not on disk yet; retrying): {e}",
+                        self.wal.display()
+                    );
+                }
+            }
         }
     }
 }
@@ -177,6 +189,7 @@ impl GroupCommit {
             full: AtomicBool::new(true),
             unsynced: Arc::new(Unsynced {
                 pending: AtomicBool::new(false),
+                failing: AtomicBool::new(false),
                 wal: PathBuf::from(wal),
             }),
             syncer: std::sync::Once::new(),
