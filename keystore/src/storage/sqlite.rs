@@ -447,9 +447,12 @@ impl Store for SqliteStore {
 
     fn object_partition_label(&self, uid: &str) -> Result<Option<String>> {
         let conn = self.read();
+        // A scalar subquery, not a join: SQLite re-prepares a join whose
+        // WHERE compares a column with a bound parameter on every run (its
+        // plan may depend on the value), which cost more than the lookup.
         let mut stmt = conn.prepare_cached(
-            "SELECT p.label FROM objects o JOIN partitions p ON p.id = o.partition
-             WHERE o.uid = ?1",
+            "SELECT label FROM partitions
+             WHERE id = (SELECT partition FROM objects WHERE uid = ?1)",
         )?;
         Ok(stmt.query_row([uid], |r| r.get(0)).optional()?)
     }
