@@ -221,6 +221,7 @@ pub fn permission(operation: u32) -> Option<Operation> {
         | op::ModifyAttribute
         | op::DeleteAttribute
         | op::SetAttribute
+        | op::AdjustAttribute
         | op::Activate
         | op::Archive
         | op::Recover
@@ -299,7 +300,11 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
     let own = label == ctx.identity;
     let modifies = matches!(
         operation,
-        op::AddAttribute | op::ModifyAttribute | op::DeleteAttribute | op::SetAttribute
+        op::AddAttribute
+            | op::ModifyAttribute
+            | op::DeleteAttribute
+            | op::SetAttribute
+            | op::AdjustAttribute
     );
     let partition = if own {
         ctx.partition.clone()
@@ -483,6 +488,7 @@ mod tests {
             op::ModifyAttribute,
             op::DeleteAttribute,
             op::SetAttribute,
+            op::AdjustAttribute,
             op::Activate,
             op::Revoke,
             op::Destroy,
@@ -503,7 +509,13 @@ mod tests {
         ] {
             assert!(permission(o).is_some(), "{o:#x}");
         }
-        for o in [op::Create, op::Register, op::Locate, op::Query] {
+        for o in [
+            op::Create,
+            op::Register,
+            op::Locate,
+            op::Query,
+            op::SetEndpointRole,
+        ] {
             assert!(permission(o).is_none());
         }
     }

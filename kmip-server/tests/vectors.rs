@@ -86,11 +86,6 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
          keybridge does not store Templates",
     ),
     (
-        "v2.1/QS-M-1-21",
-        "Query must list Adjust Attribute and Set Endpoint Role, which keybridge does not \
-         implement",
-    ),
-    (
         "v1.4/MSGENC-HTTPS-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \

@@ -10,12 +10,12 @@ use kmip::enums::result_reason as rr;
 use kmip::{attribute_names, Tag, Ttlv, Value};
 
 /// What a request names: a standard attribute or a vendor one.
-enum Reference {
+pub(super) enum Reference {
     Std(Tag),
     Vendor(Option<String>, String),
 }
 
-fn references(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Reference>> {
+pub(super) fn references(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Reference>> {
     let mut out = Vec::new();
     for n in payload.find_all(Tag::AttributeName) {
         let name = n.as_text()?;
@@ -172,8 +172,24 @@ fn echo(ctx: &Ctx<'_>, uid: &str, attr: &Attr) -> Vec<Ttlv> {
 }
 
 /// Changes the values of `attr`'s attribute on object `uid` with `change`.
-fn change_values<F>(ctx: &mut Ctx<'_>, uid: &str, attr: &Attr, mut change: F) -> Result<()>
+fn change_values<F>(ctx: &mut Ctx<'_>, uid: &str, attr: &Attr, change: F) -> Result<()>
 where
+    F: FnMut(Vec<Ttlv>) -> Result<Vec<Ttlv>>,
+{
+    change_values_if(ctx, uid, attr, |_| Ok(()), change)
+}
+
+/// Like [`change_values`], after `check` has accepted the object as it is
+/// inside the same store update (so no other writer slips in between).
+pub(super) fn change_values_if<C, F>(
+    ctx: &mut Ctx<'_>,
+    uid: &str,
+    attr: &Attr,
+    check: C,
+    mut change: F,
+) -> Result<()>
+where
+    C: Fn(&ManagedObject) -> Result<()>,
     F: FnMut(Vec<Ttlv>) -> Result<Vec<Ttlv>>,
 {
     ctx.before_change(uid)?;
@@ -181,6 +197,7 @@ where
     // refusal is kept aside and reported as itself.
     let mut refused: Option<Error> = None;
     let mut apply = |o: &mut ManagedObject| -> Result<()> {
+        check(o)?;
         match attr {
             Attr::Std(t) => {
                 if attrs::is_read_only(t.tag) {

@@ -2,7 +2,7 @@
 
 use crate::dispatch::{Ctx, SUPPORTED};
 use crate::error::Result;
-use kmip::enums::{object_type as ot, query_function as qf};
+use kmip::enums::{object_type as ot, operation as op, query_function as qf};
 use kmip::{ProtocolVersion, Tag, Ttlv};
 
 /// The versions both sides speak, in the client's order of preference; all
@@ -30,9 +30,13 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         .map(|f| f.as_enumeration())
         .collect::<kmip::Result<_>>()?;
     if functions.contains(&qf::QueryOperations) {
+        // Adjust Attribute and Set Endpoint Role refuse a KMIP 1.x request
+        // (they are 2.x operations), so a 1.x client is not told of them.
+        let two_x_only = [op::AdjustAttribute, op::SetEndpointRole];
         out.extend(
             super::OPERATIONS
                 .iter()
+                .filter(|o| ctx.version.is_2x() || !two_x_only.contains(o))
                 .map(|o| Ttlv::enumeration(Tag::Operation, *o)),
         );
     }

@@ -1,11 +1,13 @@
 //! One module per operation family; [`run`] routes an operation to it.
 
+pub mod adjust;
 pub mod attributes;
 pub mod certify;
 pub mod create_register;
 pub mod crypto_common;
 pub mod discover_query;
 pub mod encrypt;
+pub mod endpoint;
 pub mod get;
 pub mod import_export;
 pub mod key_wrap;
@@ -35,6 +37,7 @@ pub const OPERATIONS: &[u32] = &[
     op::ModifyAttribute,
     op::DeleteAttribute,
     op::SetAttribute,
+    op::AdjustAttribute,
     op::ObtainLease,
     op::GetUsageAllocation,
     op::Activate,
@@ -60,6 +63,7 @@ pub const OPERATIONS: &[u32] = &[
     op::DeriveKey,
     op::Export,
     op::Import,
+    op::SetEndpointRole,
 ];
 
 /// Runs one batch item; returns its Response Payload.
@@ -79,6 +83,8 @@ pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
         op::ModifyAttribute => attributes::modify_attribute(ctx, payload),
         op::DeleteAttribute => attributes::delete_attribute(ctx, payload),
         op::SetAttribute => attributes::set_attribute(ctx, payload),
+        op::AdjustAttribute => adjust::adjust_attribute(ctx, payload),
+        op::SetEndpointRole => endpoint::set_endpoint_role(ctx, payload),
         op::Activate => lifecycle::activate(ctx, payload),
         op::Revoke => lifecycle::revoke(ctx, payload),
         op::Destroy => lifecycle::destroy(ctx, payload),
