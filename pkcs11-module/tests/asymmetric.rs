@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::elliptic_curve::{EcKdf, Ecdh1DeriveParams};
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
@@ -15,13 +15,6 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
 
 const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-
-fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
 
 fn rsa_pair(s: &Session, private_extra: &[Attribute]) -> (ObjectHandle, ObjectHandle) {
     let mut private = vec![Attribute::Token(true), Attribute::Id(b"r1".to_vec())];

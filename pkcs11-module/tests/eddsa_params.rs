@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
@@ -15,20 +15,6 @@ use cryptoki::session::Session;
 /// RFC 8410 OIDs in CKA_EC_PARAMS.
 const ED25519_OID: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
 const ED448_OID: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x71];
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
 
 fn eddsa(scheme: EddsaSignatureScheme<'_>) -> Mechanism<'_> {
     Mechanism::Eddsa(EddsaParams::new(scheme))

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::hkdf::{HkdfParams, HkdfSalt};
 use cryptoki::mechanism::kbkdf::{
     DerivedKey, Endianness, KbkdfCounterFormat, KbkdfDkmLengthFormat, KbkdfDkmLengthMethod,
@@ -18,20 +18,6 @@ use cryptoki::session::Session;
 use keystore::crypto::derive::{sp800_108_counter, sp800_108_feedback};
 use keystore::crypto::{DigestAlgorithm, MacAlgorithm};
 use std::num::NonZeroUsize;
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
 
 /// A readable secret key with CKA_DERIVE.
 fn base(s: &Session, kt: KeyType, v: &[u8]) -> ObjectHandle {

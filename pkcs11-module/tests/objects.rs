@@ -2,18 +2,11 @@
 
 mod common;
 use common::*;
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::{Mechanism, MechanismType};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass};
 use cryptoki::session::UserType;
 use cryptoki::types::AuthPin;
-
-fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
 
 fn aes_value(v: &[u8], extra: &[Attribute]) -> Vec<Attribute> {
     let mut t = vec![

@@ -4,7 +4,7 @@
 //! key require-mfa` do, in a child process (see [`StoreProxy`]).
 
 use super::Store;
-use cryptoki::error::{Error, RvError};
+use cryptoki::error::Error;
 use cryptoki::object::{Attribute, AttributeType, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
@@ -20,12 +20,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
-pub fn rv<T: std::fmt::Debug>(r: Result<T, Error>) -> RvError {
-    match r {
-        Err(Error::Pkcs11(rv, _)) => rv,
-        other => panic!("expected a PKCS#11 error, got {other:?}"),
-    }
-}
+// Re-exported for the tests that import only this module.
+#[allow(unused_imports)]
+pub use super::rv;
 
 /// The tests' handle on the module's store. Every read and change runs in
 /// a child process (this test binary again, running only [`store_child`]):

@@ -15,6 +15,22 @@ use std::path::PathBuf;
 use std::ptr::NonNull;
 use std::sync::{Mutex, MutexGuard};
 
+/// The return value of a call expected to fail (panics on success).
+pub fn rv<T: std::fmt::Debug>(r: Result<T, cryptoki::error::Error>) -> cryptoki::error::RvError {
+    match r {
+        Err(cryptoki::error::Error::Pkcs11(rv, _)) => rv,
+        other => panic!("expected a PKCS#11 error, got {other:?}"),
+    }
+}
+
+/// Bytes from a hex string of test vector (panics on bad hex).
+pub fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 pub const SO_PIN: &str = "abcdef654321";
 pub const USER_PIN: &str = "fedcba123456";
 

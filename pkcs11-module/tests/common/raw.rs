@@ -158,13 +158,6 @@ pub fn aes_key(r: &Raw, h: CK_SESSION_HANDLE, v: &[u8]) -> CK_OBJECT_HANDLE {
     k
 }
 
-pub fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 pub fn mech<T>(ty: CK_MECHANISM_TYPE, p: Option<&T>) -> CK_MECHANISM {
     match p {
         Some(p) => CK_MECHANISM {
