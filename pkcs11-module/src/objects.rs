@@ -262,6 +262,16 @@ fn build_object(
         ObjectType::Certificate => Some(crate::asym::cert::import(t)?),
         _ => value,
     };
+    // CKA_SENSITIVE's default is token-specific and may depend on other
+    // attributes (PKCS#11 3.0 §4.10, secret key attributes). A secret
+    // key whose value the caller supplied here is not sensitive unless the
+    // template says so: the caller holds that value already, and portable
+    // applications that want it protected set CKA_SENSITIVE, since they
+    // cannot rely on a default. Keys generated, derived or unwrapped in the
+    // token, and imported private keys, stay sensitive by default.
+    if object_type == ObjectType::SymmetricKey && t.get(CKA_SENSITIVE).is_none() {
+        a.flags.sensitive = false;
+    }
     template::apply(&mut a, t, Phase::Create, so)?;
     // Imported, not generated: the store-maintained flags start false.
     a.flags.local = false;

@@ -173,6 +173,7 @@ fn hkdf_refusals() {
             Attribute::Class(ObjectClass::SECRET_KEY),
             Attribute::KeyType(KeyType::GENERIC_SECRET),
             Attribute::Value(vec![9u8; 32]),
+            Attribute::Sensitive(true),
             Attribute::Derive(true),
         ])
         .unwrap();
@@ -449,13 +450,13 @@ fn hkdf_data_rfc5869_vectors() {
 #[test]
 fn hkdf_data_from_a_sensitive_key_gives_only_the_tls13_iv() {
     let (_st, _p, s) = session();
-    // keybridge's secret keys are sensitive unless the template says not.
     let secret = [0x33u8; 32];
     let sk = s
         .create_object(&[
             Attribute::Class(ObjectClass::SECRET_KEY),
             Attribute::KeyType(KeyType::GENERIC_SECRET),
             Attribute::Value(secret.to_vec()),
+            Attribute::Sensitive(true),
             Attribute::Derive(true),
         ])
         .unwrap();

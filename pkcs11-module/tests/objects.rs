@@ -115,6 +115,81 @@ fn sensitive_values_are_unreadable_and_flags_are_tracked() {
     p.finalize().unwrap();
 }
 
+/// CKA_SENSITIVE's defaults: a secret key imported with C_CreateObject is
+/// readable unless its template asks otherwise (the caller supplied the
+/// value); a generated one, and a key derived from a sensitive one, are
+/// not; a derived key from a readable base follows its template.
+#[test]
+fn sensitive_defaults_of_imported_generated_and_derived_keys() {
+    let st = Store::new();
+    let p = st.pkcs11();
+    let slot = init_token(&p, "defaults");
+    let s = user_session(&p, slot);
+    let imported = s
+        .create_object(&aes_value(&[9; 16], &[Attribute::Derive(true)]))
+        .unwrap();
+    assert_eq!(
+        s.get_attributes(imported, &[AttributeType::Sensitive, AttributeType::Value])
+            .unwrap(),
+        vec![Attribute::Sensitive(false), Attribute::Value(vec![9; 16])]
+    );
+    let asked = s
+        .create_object(&aes_value(&[9; 16], &[Attribute::Sensitive(true)]))
+        .unwrap();
+    assert!(s
+        .get_attributes(asked, &[AttributeType::Value])
+        .unwrap()
+        .is_empty());
+    let generated = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(16.into()), Attribute::Derive(true)],
+        )
+        .unwrap();
+    assert_eq!(
+        s.get_attributes(generated, &[AttributeType::Sensitive])
+            .unwrap(),
+        vec![Attribute::Sensitive(true)]
+    );
+    let readable = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+    ];
+    let data = cryptoki::mechanism::misc::KeyDerivationStringData::new(&[1, 2]);
+    let from_imported = s
+        .derive_key(
+            &Mechanism::ConcatenateBaseAndData(data),
+            imported,
+            &readable,
+        )
+        .unwrap();
+    assert_eq!(
+        s.get_attributes(from_imported, &[AttributeType::Value])
+            .unwrap(),
+        vec![Attribute::Value(vec![
+            9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1, 2
+        ])]
+    );
+    // From a sensitive base, the derived key is sensitive whatever the
+    // template says.
+    let derived = s.derive_key(
+        &Mechanism::ConcatenateBaseAndData(data),
+        generated,
+        &readable,
+    );
+    match derived {
+        Ok(k) => assert!(s
+            .get_attributes(k, &[AttributeType::Value])
+            .unwrap()
+            .is_empty()),
+        Err(e) => assert_eq!(rv::<()>(Err(e)), RvError::TemplateInconsistent),
+    }
+    drop(s);
+    p.finalize().unwrap();
+}
+
 #[test]
 fn private_objects_are_invisible_before_login_and_unique_id_is_the_store_uid() {
     let st = Store::new();
