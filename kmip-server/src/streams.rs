@@ -9,6 +9,7 @@
 //! new stream is refused rather than an old one dropped.
 
 use crate::error::{Error, Result};
+use keystore::crypto::digest::Digest;
 use keystore::crypto::{CipherContext, SignContext, VerifyContext};
 use kmip::enums::result_reason as rr;
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ pub enum StreamState {
     Sign(SignContext),
     /// Signature Verify or MAC Verify.
     Verify(VerifyContext),
+    /// Hash (no key: kept under the empty unique identifier).
+    Hash(Digest),
 }
 
 struct Entry {

@@ -533,3 +533,86 @@ fn multi_part_mac_equals_single_shot() {
         vi::Valid
     );
 }
+
+/// Hash in pieces (Init Indicator, Correlation Value, Final Indicator)
+/// gives the single-shot digest; a Hash stream belongs to the identity
+/// that started it and is gone once finished.
+#[test]
+fn multi_part_hash_equals_single_shot() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let sha256 = || params(vec![Ttlv::enumeration(Tag::HashingAlgorithm, ha::SHA_256)]);
+    // FIPS 180-4 two-block example.
+    let message = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".to_vec();
+    let first = ok(
+        &mut c,
+        op::Hash,
+        vec![
+            sha256(),
+            Ttlv::bytes(Tag::Data, message[..10].to_vec()),
+            Ttlv::boolean(Tag::InitIndicator, true),
+        ],
+    );
+    assert!(first.find(Tag::Data).is_none(), "no digest before the end");
+    let cv = bytes(&first, Tag::CorrelationValue);
+    let mut other = server.client_as("someone-else", ProtocolVersion::V2_1);
+    assert_eq!(
+        fails(
+            &mut other,
+            op::Hash,
+            vec![
+                Ttlv::bytes(Tag::Data, message[10..].to_vec()),
+                Ttlv::bytes(Tag::CorrelationValue, cv.clone()),
+                Ttlv::boolean(Tag::FinalIndicator, true),
+            ],
+        ),
+        rr::InvalidCorrelationValue
+    );
+    let middle = ok(
+        &mut c,
+        op::Hash,
+        vec![
+            Ttlv::bytes(Tag::Data, message[10..40].to_vec()),
+            Ttlv::bytes(Tag::CorrelationValue, cv.clone()),
+        ],
+    );
+    assert_eq!(bytes(&middle, Tag::CorrelationValue), cv);
+    let last = ok(
+        &mut c,
+        op::Hash,
+        vec![
+            Ttlv::bytes(Tag::Data, message[40..].to_vec()),
+            Ttlv::bytes(Tag::CorrelationValue, cv.clone()),
+            Ttlv::boolean(Tag::FinalIndicator, true),
+        ],
+    );
+    assert_eq!(
+        hex::encode(bytes(&last, Tag::Data)),
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    );
+    assert_eq!(
+        fails(
+            &mut c,
+            op::Hash,
+            vec![
+                Ttlv::bytes(Tag::Data, Vec::new()),
+                Ttlv::bytes(Tag::CorrelationValue, cv),
+                Ttlv::boolean(Tag::FinalIndicator, true),
+            ],
+        ),
+        rr::InvalidCorrelationValue,
+        "a finished stream cannot be continued"
+    );
+    // Starting needs the algorithm.
+    assert_eq!(
+        fails(
+            &mut c,
+            op::Hash,
+            vec![
+                Ttlv::bytes(Tag::Data, message),
+                Ttlv::boolean(Tag::InitIndicator, true),
+            ],
+        ),
+        rr::MissingData
+    );
+}

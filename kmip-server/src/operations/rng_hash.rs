@@ -1,4 +1,5 @@
-//! RNG Retrieve (KMIP 2.1 §6.1.42) and Hash (§6.1.21).
+//! RNG Retrieve (KMIP 2.1 §6.1.42) and Hash (§6.1.21, single-shot and
+//! multi-part).
 //!
 //! RNG Seed (§6.1.43) is not offered: mixing client bytes into OpenSSL's
 //! DRBG needs `RAND_add`, which the `openssl` crate does not wrap, and this
@@ -7,7 +8,9 @@
 use super::crypto_common::{data, digest_algorithm, CryptoParams};
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
-use kmip::enums::result_reason as rr;
+use crate::streams::StreamState;
+use keystore::crypto::digest::Digest;
+use kmip::enums::{operation as op, result_reason as rr};
 use kmip::{Tag, Ttlv};
 
 /// Most random bytes one RNG Retrieve hands out.
@@ -25,12 +28,61 @@ pub fn rng_retrieve(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     Ok(vec![Ttlv::bytes(Tag::Data, bytes)])
 }
 
-/// Hash: the digest of Data with the Hashing Algorithm of the Cryptographic
-/// Parameters (single-shot only).
-pub fn hash(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
-    if payload.find(Tag::InitIndicator).is_some() || payload.find(Tag::CorrelationValue).is_some() {
-        return Err(Error::not_supported("multi-part Hash is not supported"));
+/// Hash (§6.1.21): the digest of Data with the Hashing Algorithm of the
+/// Cryptographic Parameters, in one request or in several: Init Indicator
+/// starts a stream (answered with a Correlation Value), each request with
+/// that Correlation Value feeds its Data, and the one with Final Indicator
+/// gets the digest. A stream belongs to the identity that started it
+/// ([`crate::streams`]).
+pub fn hash(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let init = payload
+        .opt_child_boolean(Tag::InitIndicator)?
+        .unwrap_or(false);
+    let last = payload
+        .opt_child_boolean(Tag::FinalIndicator)?
+        .unwrap_or(false);
+    let correlation = payload.opt_child_bytes(Tag::CorrelationValue)?;
+    if correlation.is_none() && !init {
+        let alg = hashing_algorithm(payload)?;
+        let out = keystore::crypto::digest(alg, data(payload)?)?;
+        return Ok(vec![Ttlv::bytes(Tag::Data, out)]);
     }
+    if init && correlation.is_some() {
+        return Err(Error::invalid(
+            "Init Indicator starts a new Hash: it takes no Correlation Value",
+        ));
+    }
+    let mut digest = match correlation {
+        Some(cv) => match ctx.streams.take(cv, ctx.identity, "", op::Hash)? {
+            StreamState::Hash(d) => d,
+            // take() matched the operation, so no other state is kept here.
+            _ => {
+                return Err(Error::kmip(
+                    rr::InvalidCorrelationValue,
+                    "Correlation Value names another kind of operation",
+                ))
+            }
+        },
+        None => Digest::new(hashing_algorithm(payload)?)?,
+    };
+    // Data may be left out of the request that only starts or ends.
+    if let Some(d) = payload.opt_child_bytes(Tag::Data)? {
+        digest.update(d)?;
+    }
+    if last {
+        return Ok(vec![Ttlv::bytes(Tag::Data, digest.finish()?)]);
+    }
+    let cv = ctx.streams.put(
+        correlation.map(<[u8]>::to_vec),
+        ctx.identity,
+        "",
+        op::Hash,
+        StreamState::Hash(digest),
+    )?;
+    Ok(vec![Ttlv::bytes(Tag::CorrelationValue, cv)])
+}
+
+fn hashing_algorithm(payload: &Ttlv) -> Result<keystore::crypto::digest::DigestAlgorithm> {
     let params = CryptoParams::for_request(payload, None)?;
     let alg = params.hashing_algorithm.ok_or_else(|| {
         Error::kmip(
@@ -38,6 +90,5 @@ pub fn hash(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             "Hash needs Cryptographic Parameters with a Hashing Algorithm",
         )
     })?;
-    let out = keystore::crypto::digest(digest_algorithm(alg)?, data(payload)?)?;
-    Ok(vec![Ttlv::bytes(Tag::Data, out)])
+    digest_algorithm(alg)
 }
