@@ -33,6 +33,9 @@ pub enum StreamState {
     Verify(VerifyContext),
     /// Hash (no key: kept under the empty unique identifier).
     Hash(Digest),
+    /// An initialized PKCS#11 context (the PKCS#11 operation); nothing
+    /// more to keep.
+    Pkcs11,
 }
 
 struct Entry {

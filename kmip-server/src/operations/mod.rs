@@ -14,6 +14,7 @@ pub mod key_wrap;
 pub mod lifecycle;
 pub mod locate;
 pub mod misc;
+pub mod pkcs11;
 pub mod rekey_derive;
 pub mod rng_hash;
 pub mod sign_mac;
@@ -64,6 +65,7 @@ pub const OPERATIONS: &[u32] = &[
     op::Export,
     op::Import,
     op::SetEndpointRole,
+    op::PKCS_11,
 ];
 
 /// Runs one batch item; returns its Response Payload.
@@ -93,6 +95,7 @@ pub fn run(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<Ttlv> {
         op::ObtainLease => misc::obtain_lease(ctx, payload),
         op::GetUsageAllocation => misc::get_usage_allocation(ctx, payload),
         op::Interop => misc::interop(ctx, payload),
+        op::PKCS_11 => pkcs11::pkcs11(ctx, payload),
         op::Log => misc::log(ctx, payload),
         op::Encrypt => encrypt::encrypt(ctx, payload),
         op::Decrypt => encrypt::decrypt(ctx, payload),

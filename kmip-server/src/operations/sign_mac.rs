@@ -145,7 +145,7 @@ fn run(ctx: &mut Ctx<'_>, payload: &Ttlv, kind: Kind) -> Result<Vec<Ttlv>> {
         match &mut state {
             StreamState::Sign(s) => s.update(data).map_err(invalid_argument)?,
             StreamState::Verify(v) => v.update(data).map_err(invalid_argument)?,
-            StreamState::Cipher { .. } | StreamState::Hash(_) => {
+            StreamState::Cipher { .. } | StreamState::Hash(_) | StreamState::Pkcs11 => {
                 return Err(Error::kmip(
                     rr::InvalidCorrelationValue,
                     "Correlation Value names another kind of operation",
@@ -163,7 +163,7 @@ fn run(ctx: &mut Ctx<'_>, payload: &Ttlv, kind: Kind) -> Result<Vec<Ttlv>> {
                     let vi = validity(v.finish(sig))?;
                     out.push(Ttlv::enumeration(Tag::ValidityIndicator, vi));
                 }
-                StreamState::Cipher { .. } | StreamState::Hash(_) => {}
+                StreamState::Cipher { .. } | StreamState::Hash(_) | StreamState::Pkcs11 => {}
             }
         } else {
             let cv = ctx.streams.put(

@@ -252,6 +252,11 @@ pub(crate) fn compare(
             Ok(())
         }
         (TemplateValue::Value(Value::ByteString(ev)), Value::ByteString(av))
+            if e.tag == Tag::PKCS_11OutputParameters && ev != av =>
+        {
+            same_ck_info_layout(ev, av).map_err(|m| format!("{here}: {m}"))
+        }
+        (TemplateValue::Value(Value::ByteString(ev)), Value::ByteString(av))
             if e.tag == Tag::KeyMaterial && ev != av && caps.random_material() =>
         {
             generated_key_material(ev, av, caps).map_err(|m| format!("{here}: {m}"))
@@ -312,5 +317,28 @@ pub(crate) fn generated_key_material(
         ));
     }
     caps.substitutes.push((ev.to_vec(), av.to_vec()));
+    Ok(())
+}
+
+/// C_GetInfo's output names the server (manufacturer, description, library
+/// version), so a `CK_INFO` is compared by layout: the same length (76:
+/// version, 32-byte manufacturer, 8-byte flags, 32-byte description,
+/// version), the same PKCS#11 version and flags, and blank-padded
+/// printable text fields.
+fn same_ck_info_layout(expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    let text_ok = |f: &[u8]| f.iter().all(|b| (0x20..0x7f).contains(b));
+    if expected.len() != 76 || actual.len() != 76 {
+        return Err(format!(
+            "CK_INFO of {} bytes, expected {}",
+            actual.len(),
+            expected.len()
+        ));
+    }
+    if expected[..2] != actual[..2] || expected[34..42] != actual[34..42] {
+        return Err("CK_INFO version or flags differ".into());
+    }
+    if !text_ok(&actual[2..34]) || !text_ok(&actual[42..74]) {
+        return Err("CK_INFO text fields are not blank-padded printable text".into());
+    }
     Ok(())
 }
