@@ -174,6 +174,16 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         .open_store()
         .map_err(|e| Error::rv(CKR_DEVICE_ERROR, e.to_string()))?;
     let watch = cfg.store_path().ok().and_then(|p| StoreWatch::open(&p));
+    log.line(
+        "C_Initialize",
+        match &watch {
+            Some(w) if w.reads_shared_memory() => {
+                "store changes seen in the WAL-index header (shared memory)"
+            }
+            Some(_) => "store changes seen by PRAGMA data_version",
+            None => "store file not watched: token objects are opened at each use",
+        },
+    );
     bootstrap(&cfg, &ks)?;
     if cfg.pkcs11.insecure_test_pin_kdf {
         log.line(

@@ -19,6 +19,7 @@ pub mod random;
 pub mod session;
 pub mod signing;
 pub mod slot;
+pub mod wal_index;
 
 use crate::attrs::{encode_nested, is_nested, Template};
 use crate::error::{Error, Result};
