@@ -27,6 +27,7 @@ pub mod log;
 pub mod mechanism;
 pub mod objects;
 pub mod ops;
+pub mod read_mostly;
 pub mod session;
 pub mod state;
 pub mod template;
