@@ -32,9 +32,10 @@
 
 use crate::attrs::Obj;
 use crate::ffi::wal_index::WalIndex;
+use crate::read_mostly::ReadMostly;
 use keystore::storage::ObjectRow;
 use openssl::pkey::{PKey, Private, Public};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -140,7 +141,8 @@ const NEVER: u64 = u64::MAX;
 
 /// The objects one login has opened (see the module documentation).
 pub struct KeyCache {
-    entries: RwLock<HashMap<String, Arc<Entry>>>,
+    /// Read by every C_*Init of every thread: one copy per shard.
+    entries: ReadMostly<HashMap<String, Arc<Entry>>>,
     /// The identity's `always_requires_mfa` and the version it was read
     /// at, per version source, as `version << 1 | flag` (`NEVER`: not
     /// read): one word, so a read needs no lock and sees a whole pair.
@@ -150,7 +152,7 @@ pub struct KeyCache {
 impl Default for KeyCache {
     fn default() -> Self {
         KeyCache {
-            entries: RwLock::default(),
+            entries: ReadMostly::default(),
             always_mfa: std::array::from_fn(|_| AtomicU64::new(NEVER)),
         }
     }
@@ -160,22 +162,28 @@ impl KeyCache {
     /// The object `uid` as cached, if it is still what the store holds at
     /// `at`. Reads the row's revision and MAC only when the version moved.
     pub fn get(&self, uid: &str, at: Stamp, watch: &StoreWatch) -> Option<Arc<Loaded>> {
-        let e = self.entries.read().get(uid).cloned()?;
-        if stale_by_time(&e.loaded.obj) {
-            self.entries.write().remove(uid);
+        let current = {
+            let entries = self.entries.read();
+            let e = entries.get(uid)?;
+            if stale_by_time(&e.loaded.obj) {
+                None
+            } else if e.versions[at.source].load(Ordering::Acquire) == at.version {
+                return Some(e.loaded.clone());
+            } else {
+                Some(e.clone())
+            }
+        };
+        let Some(e) = current else {
+            self.forget(uid);
             return None;
-        }
-        let seen = &e.versions[at.source];
-        if seen.load(Ordering::Acquire) == at.version {
-            return Some(e.loaded.clone());
-        }
+        };
         match watch.row(at.source, uid) {
             Some(Some((revision, mac))) if revision == e.revision && mac == e.mac => {
-                seen.store(at.version, Ordering::Release);
+                e.versions[at.source].store(at.version, Ordering::Release);
                 Some(e.loaded.clone())
             }
             _ => {
-                self.entries.write().remove(uid);
+                self.forget(uid);
                 None
             }
         }
@@ -186,24 +194,25 @@ impl KeyCache {
         let versions: [AtomicU64; SOURCES] = std::array::from_fn(|i| {
             AtomicU64::new(if i == at.source { at.version } else { NEVER })
         });
-        let mut entries = self.entries.write();
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(
-            row.uid.clone(),
-            Arc::new(Entry {
-                loaded,
-                revision: row.revision,
-                mac: row.mac.clone(),
-                versions,
-            }),
-        );
+        let entry = Arc::new(Entry {
+            loaded,
+            revision: row.revision,
+            mac: row.mac.clone(),
+            versions,
+        });
+        self.entries.write(|entries| {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(row.uid.clone(), entry.clone());
+        });
     }
 
     /// Forgets `uid` (destroyed or changed by this process).
     pub fn forget(&self, uid: &str) {
-        self.entries.write().remove(uid);
+        if self.entries.read().contains_key(uid) {
+            self.entries.write(|entries| entries.remove(uid));
+        }
     }
 
     /// The identity's `always_requires_mfa` if read at `at`.

@@ -435,9 +435,22 @@ impl Module {
     /// The object cache of the login to `slot` when it unlocked the
     /// partition; None without a login.
     pub fn login_cache(&self, slot: CK_SLOT_ID) -> Option<Arc<KeyCache>> {
+        self.with_login_cache(slot, |c| c.map(Arc::clone))
+    }
+
+    /// [`Module::login_cache`] lent to `f` without cloning its `Arc`
+    /// (whose count every thread's C_*Init would write).
+    pub fn with_login_cache<R>(
+        &self,
+        slot: CK_SLOT_ID,
+        f: impl FnOnce(Option<&Arc<KeyCache>>) -> R,
+    ) -> R {
         let logins = self.logins.read();
-        let l = logins.get(&slot)?;
-        l.partition.is_unlocked().then(|| l.cache.clone())
+        let cache = logins
+            .get(&slot)
+            .filter(|l| l.partition.is_unlocked())
+            .map(|l| &l.cache);
+        f(cache)
     }
 
     /// The store's change version now (see [`crate::key_cache`]).
