@@ -86,7 +86,6 @@ pub fn key_use(
         object: object.to_string(),
         mechanism: mechanism as u64,
         result,
-        client: m.client.clone(),
     });
 }
 

@@ -259,7 +259,11 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         );
     }
     let m = Module {
-        audit: AuditBuffer::start(ks.clone(), log.clone()),
+        audit: AuditBuffer::start(
+            ks.clone(),
+            log.clone(),
+            format!("pid:{}", std::process::id()),
+        ),
         ks,
         log,
         client: Arc::from(format!("pid:{}", std::process::id())),
