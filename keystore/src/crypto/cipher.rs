@@ -494,6 +494,52 @@ impl CipherContext {
         Ok(out)
     }
 
+    /// Processes the rest of the input, `data`, and completes the
+    /// operation, writing the output to `out`; returns its length. `out`
+    /// must hold [`output_len_bound`](Self::output_len_bound)`(data.len())`
+    /// bytes. Stream and AEAD encryption write straight into `out` (a
+    /// one-shot C_Encrypt then neither allocates nor copies its output);
+    /// the other modes go through [`update`](Self::update) and
+    /// [`finish`](Self::finish), whose output is wiped after the copy.
+    pub fn finish_into(mut self, data: &[u8], out: &mut [u8]) -> Result<usize> {
+        let need = self.output_len_bound(data.len());
+        if out.len() < need {
+            return Err(Error::InvalidArgument(format!(
+                "output buffer of {} bytes, {need} needed",
+                out.len()
+            )));
+        }
+        let direct = matches!(
+            (self.shape, self.direction),
+            (Shape::Stream, _) | (Shape::Aead { .. }, Direction::Encrypt)
+        );
+        if !direct || self.held != 0 || data.len() > MAX_CHUNK {
+            let mut v = Zeroizing::new(self.update(data)?);
+            v.extend_from_slice(&Zeroizing::new(self.finish()?));
+            let dst = out
+                .get_mut(..v.len())
+                .ok_or_else(|| Error::InvalidArgument("output longer than its bound".into()))?;
+            dst.copy_from_slice(&v);
+            return Ok(v.len());
+        }
+        // Block size 1 (stream ciphers, GCM): OpenSSL writes exactly the
+        // input's length at update and nothing at final, so the openssl
+        // crate's output-size checks hold for `out`.
+        let mut n = self.ctx.cipher_update(data, Some(out))?;
+        let rest = out
+            .get_mut(n..)
+            .ok_or_else(|| Error::InvalidArgument("cipher wrote past its output".into()))?;
+        n += self.ctx.cipher_final(rest)?;
+        if let Shape::Aead { tag_len } = self.shape {
+            let tag = out
+                .get_mut(n..n + tag_len)
+                .ok_or_else(|| Error::InvalidArgument("no room for the tag".into()))?;
+            self.ctx.tag(tag)?;
+            n += tag_len;
+        }
+        Ok(n)
+    }
+
     /// An upper bound on what `update` of `input_len` more bytes followed
     /// by `finish` can return in total.
     pub fn output_len_bound(&self, input_len: usize) -> usize {

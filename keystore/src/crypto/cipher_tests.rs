@@ -31,6 +31,18 @@ fn check(key: &[u8], mode: &CipherMode, pt: &[u8], ct: &[u8]) {
             out.len()
         );
         assert!(mode.output_len_bound(dir, input.len()) >= out.len());
+        // Whole, into a caller's buffer of exactly the bound.
+        let c = CipherContext::new(key, mode, dir).unwrap();
+        let mut buf = vec![0u8; mode.output_len_bound(dir, input.len())];
+        let n = c.finish_into(input, &mut buf).unwrap();
+        assert_eq!(&buf[..n], want, "finish_into {dir:?} {mode:?}");
+        if let Some(short) = buf.len().checked_sub(1) {
+            let c = CipherContext::new(key, mode, dir).unwrap();
+            assert!(matches!(
+                c.finish_into(input, &mut buf[..short]),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
     }
 }
 
