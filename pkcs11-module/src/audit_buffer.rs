@@ -44,6 +44,7 @@
 //! (C_Initialize), and [`AuditBuffer`] checks its owner process before
 //! writing.
 
+use crate::fast_hash::FastState;
 use crate::log::Logger;
 use keystore::audit::AuditEntry;
 use keystore::KeyStore;
@@ -108,7 +109,7 @@ impl Tally {
 #[derive(Default)]
 struct Tallies {
     /// Position in `order` of each key.
-    index: HashMap<UseKey, usize>,
+    index: HashMap<UseKey, usize, FastState>,
     order: Vec<(UseKey, Tally)>,
 }
 

@@ -31,6 +31,7 @@
 //! every use checks the state at its own time (`load_key`).
 
 use crate::attrs::Obj;
+use crate::fast_hash::FastState;
 use crate::ffi::wal_index::WalIndex;
 use crate::read_mostly::ReadMostly;
 use keystore::storage::ObjectRow;
@@ -142,7 +143,7 @@ const NEVER: u64 = u64::MAX;
 /// The objects one login has opened (see the module documentation).
 pub struct KeyCache {
     /// Read by every C_*Init of every thread: one copy per shard.
-    entries: ReadMostly<HashMap<String, Arc<Entry>>>,
+    entries: ReadMostly<HashMap<String, Arc<Entry>, FastState>>,
     /// The identity's `always_requires_mfa` and the version it was read
     /// at, per version source, as `version << 1 | flag` (`NEVER`: not
     /// read): one word, so a read needs no lock and sees a whole pair.

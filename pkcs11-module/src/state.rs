@@ -19,6 +19,7 @@
 
 use crate::audit_buffer::AuditBuffer;
 use crate::error::{fail, Error, Result};
+use crate::fast_hash::FastState;
 use crate::key_cache::{KeyCache, StoreWatch};
 use crate::log::Logger;
 use crate::read_mostly::ReadMostly;
@@ -123,7 +124,7 @@ pub struct Module {
     /// Token label per slot id; the empty slot is the id `slots.len()`.
     pub slots: ReadMostly<Vec<String>>,
     pub logins: ReadMostly<HashMap<CK_SLOT_ID, Login>>,
-    pub sessions: ReadMostly<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    pub sessions: ReadMostly<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>, FastState>>,
     pub objects: Mutex<ObjectTable>,
     /// Held across a C_Login's PIN check: one Argon2id (19 MiB) at a time,
     /// so a hundred threads logging in at once do not allocate 2 GB, and
