@@ -110,6 +110,17 @@ impl Loaded {
         Ok(self.private_key.get_or_init(|| k).clone())
     }
 
+    /// A copy of its own for another thread shard of the cache (the
+    /// object and whatever was decoded so far): the caller's `Arc` of an
+    /// entry is then counted in memory only that shard's threads write.
+    fn duplicate(&self) -> Arc<Loaded> {
+        Arc::new(Loaded {
+            obj: self.obj.clone(),
+            private_key: self.private_key.clone(),
+            public_key: self.public_key.clone(),
+        })
+    }
+
     /// The public key of the object (of its public half for a private key,
     /// of its subject key for a certificate), decoded once.
     pub fn public_key(&self) -> crate::error::Result<PKey<Public>> {
@@ -192,20 +203,28 @@ impl KeyCache {
 
     /// Keeps `loaded`, opened from `row`, as current at `at`.
     pub fn put(&self, row: &ObjectRow, at: Stamp, loaded: Arc<Loaded>) {
-        let versions: [AtomicU64; SOURCES] = std::array::from_fn(|i| {
-            AtomicU64::new(if i == at.source { at.version } else { NEVER })
-        });
-        let entry = Arc::new(Entry {
-            loaded,
-            revision: row.revision,
-            mac: row.mac.clone(),
-            versions,
-        });
+        // Each shard gets an entry and a Loaded of its own (the caller's
+        // copy goes to the first): a hit clones an Arc no other shard's
+        // thread writes.
+        let source = loaded.clone();
+        let mut first = Some(loaded);
         self.entries.write(|entries| {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(row.uid.clone(), entry.clone());
+            let loaded = first.take().unwrap_or_else(|| source.duplicate());
+            let versions: [AtomicU64; SOURCES] = std::array::from_fn(|i| {
+                AtomicU64::new(if i == at.source { at.version } else { NEVER })
+            });
+            entries.insert(
+                row.uid.clone(),
+                Arc::new(Entry {
+                    loaded,
+                    revision: row.revision,
+                    mac: row.mac.clone(),
+                    versions,
+                }),
+            );
         });
     }
 
