@@ -49,6 +49,7 @@ use crate::log::Logger;
 use keystore::audit::AuditEntry;
 use keystore::KeyStore;
 use parking_lot::{Condvar, Mutex};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -87,7 +88,8 @@ pub struct UseKey {
     pub operation: &'static str,
     pub object: String,
     pub mechanism: u64,
-    pub result: String,
+    /// "ok" (not allocated at every use), or the refusal.
+    pub result: Cow<'static, str>,
 }
 
 #[derive(Clone, Copy)]

@@ -115,7 +115,7 @@ impl KeyUse {
                 self.operation.name(),
                 &self.uid,
                 self.mechanism,
-                audit::outcome(r),
+                audit::outcome_cow(r),
             );
         }
     }

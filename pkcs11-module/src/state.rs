@@ -382,6 +382,14 @@ impl Module {
         Ok(())
     }
 
+    /// The token label in `slot` lent to `f` (None for the empty slot or
+    /// no such slot), without copying it.
+    pub fn with_slot_label<R>(&self, slot: CK_SLOT_ID, f: impl FnOnce(Option<&str>) -> R) -> R {
+        let slots = self.slots.read();
+        let i = usize::try_from(slot).unwrap_or(usize::MAX);
+        f(slots.get(i).map(String::as_str))
+    }
+
     /// The token label in `slot`, None for the empty slot.
     pub fn slot_label(&self, slot: CK_SLOT_ID) -> Result<Option<String>> {
         let slots = self.slots.read();
