@@ -27,8 +27,13 @@ use std::sync::atomic::{fence, AtomicU32, Ordering};
 const REGION: i32 = 32768;
 /// 32-bit words in one copy of the header (48 bytes).
 const HEADER_WORDS: usize = 12;
-/// Word index of `iChange`, of the `isInit` byte's word and of the second
-/// half of the header checksum, in one copy.
+/// `iVersion` of the only WAL-index format SQLite has written (3.7.0 on):
+/// another value means a format this reading does not know, and the
+/// caller falls back to `PRAGMA data_version`.
+const WALINDEX_VERSION: u32 = 3007000;
+/// Word index of `iVersion`, of `iChange`, of the `isInit` byte's word and
+/// of the second half of the header checksum, in one copy.
+const I_VERSION: usize = 0;
 const I_CHANGE: usize = 2;
 const IS_INIT: usize = 3;
 const CKSUM_1: usize = 11;
@@ -108,7 +113,8 @@ impl WalIndex {
     /// commit) and half of the header's checksum, so two reads give the
     /// same value only if no commit happened in between (or 2^32 of them,
     /// with the same checksum half). Kept below 2^63 for the cache's
-    /// sentinels. None while a writer is rewriting the header.
+    /// sentinels. None while a writer is rewriting the header (or if the
+    /// header is not of the known format).
     pub fn fingerprint(&self) -> Option<u64> {
         let mut first = [0u32; HEADER_WORDS];
         let mut second = [0u32; HEADER_WORDS];
@@ -121,7 +127,7 @@ impl WalIndex {
         }
         // isInit is the first byte of word 3 (the header is native-endian).
         let is_init = first[IS_INIT].to_ne_bytes()[0];
-        if first != second || is_init == 0 {
+        if first != second || is_init == 0 || first[I_VERSION] != WALINDEX_VERSION {
             return None;
         }
         Some((u64::from(first[I_CHANGE]) << 31) | (u64::from(first[CKSUM_1]) >> 1))
