@@ -13,6 +13,16 @@
 //! `$BENCH_SECONDS` (default 1) seconds of wall time; ratios are keybridge
 //! over the other. A benchmark, never a test: nothing here asserts a speed.
 //!
+//! The OpenSSL column is the `openssl` crate's ordinary API with what the
+//! module also keeps between operations made once, outside the timed loop:
+//! the keys, and for AES-GCM the cipher fetched from OpenSSL's provider
+//! (the module keeps its ciphers fetched). Per message, AES-GCM is a new
+//! `CipherCtx` with one `encrypt_init`, `cipher_update`, `cipher_final`
+//! and `tag`; HMAC, RSA and ECDSA a new `Signer` over
+//! `MessageDigest::sha256()` (OpenSSL looks SHA-256 up in its provider at
+//! each one; the module's HMAC-SHA256 is computed by the `hmac`/`sha2`
+//! crates and does no such look-up, which is most of its lead there).
+//!
 //! The multi-thread rows run each thread on its own session (the login is
 //! the application's, so every session is logged in), started together.
 //! `$BENCH_LIBS` (default `keybridge,softhsm,openssl`) picks the columns
