@@ -21,18 +21,23 @@ use keystore::audit::AuditEntry;
 
 /// The audit identity of the token in `slot`.
 pub fn identity(m: &Module, slot: CK_SLOT_ID) -> String {
-    match m.slot_label(slot) {
-        Ok(Some(label)) => format!("pkcs11:{label}"),
-        _ => format!("pkcs11:slot {slot}"),
-    }
+    m.with_slot_label(slot, |label| match label {
+        Some(label) => format!("pkcs11:{label}"),
+        None => format!("pkcs11:slot {slot}"),
+    })
 }
 
 /// "ok", or the refusal as the call log words it (codes and messages of
 /// this crate and the key store, which carry no secrets).
 pub fn outcome<T>(r: &Result<T>) -> String {
+    outcome_cow(r).into_owned()
+}
+
+/// [`outcome`] without allocating "ok" (a key use's audit count).
+pub fn outcome_cow<T>(r: &Result<T>) -> std::borrow::Cow<'static, str> {
     match r {
-        Ok(_) => "ok".to_string(),
-        Err(e) => refused(e),
+        Ok(_) => "ok".into(),
+        Err(e) => refused(e).into(),
     }
 }
 
@@ -78,7 +83,7 @@ pub fn key_use(
     operation: &'static str,
     object: &str,
     mechanism: CK_MECHANISM_TYPE,
-    result: String,
+    result: std::borrow::Cow<'static, str>,
 ) {
     m.audit.key_use(UseKey {
         identity: identity(m, slot),
@@ -86,7 +91,6 @@ pub fn key_use(
         object: object.to_string(),
         mechanism: mechanism as u64,
         result,
-        client: m.client.clone(),
     });
 }
 

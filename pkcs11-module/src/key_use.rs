@@ -115,7 +115,7 @@ impl KeyUse {
                 self.operation.name(),
                 &self.uid,
                 self.mechanism,
-                audit::outcome(r),
+                audit::outcome_cow(r),
             );
         }
     }
@@ -175,14 +175,12 @@ fn identity_always_mfa(m: &Module, slot: CK_SLOT_ID, k: &Obj, v: Version) -> Res
     // Cached per login with the store's change version, like the keys
     // (crate::key_cache): an administrator's change applies to the next
     // operation, in whatever process it was made.
-    let cached = m
-        .login_cache(slot)
-        .and_then(|cache| Some((cache, v.read(m)?)));
-    if let Some((cache, version)) = &cached {
-        if let Some(on) = cache.always_mfa(*version) {
-            return Ok(on);
-        }
+    let version = v.read(m);
+    let hit = m.with_login_cache(slot, |cache| cache?.always_mfa(version?));
+    if let Some(on) = hit {
+        return Ok(on);
     }
+    let cached = m.login_cache(slot).zip(version);
     let label = m.token_label(slot)?;
     let on = match m.ks.identity(&label) {
         Ok(i) => i.info.always_requires_mfa,

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod audit_buffer;
 pub mod context_login;
 pub mod error;
+pub mod fast_hash;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod key_cache;
@@ -27,6 +28,7 @@ pub mod log;
 pub mod mechanism;
 pub mod objects;
 pub mod ops;
+pub mod read_mostly;
 pub mod session;
 pub mod state;
 pub mod template;

@@ -80,18 +80,19 @@ impl Module {
                 token: true,
             }))
         };
-        let Some(cache) = self.login_cache(slot) else {
-            return open();
-        };
         let Some(version) = v.read(self) else {
             return open();
         };
         let Some(watch) = &self.watch else {
             return open();
         };
-        if let Some(hit) = cache.get(uid, version, watch) {
+        let hit = self.with_login_cache(slot, |c| c.and_then(|c| c.get(uid, version, watch)));
+        if let Some(hit) = hit {
             return Ok(hit);
         }
+        let Some(cache) = self.login_cache(slot) else {
+            return open();
+        };
         // The row first, then the object: a change in between leaves the
         // cached row older than the store's, so the next use reopens it.
         let row = self.ks.store().get_object(uid)?;

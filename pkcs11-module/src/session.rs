@@ -113,7 +113,8 @@ pub fn open_session(slot: CK_SLOT_ID, flags: CK_FLAGS) -> Result<CK_SESSION_HAND
         context_login: false,
         armed_context_login: false,
     };
-    m.sessions.write().insert(handle, Arc::new(Mutex::new(s)));
+    let s = Arc::new(Mutex::new(s));
+    m.sessions.write(|map| map.insert(handle, s.clone()));
     Ok(handle)
 }
 
@@ -123,8 +124,7 @@ pub fn close_session(h: CK_SESSION_HANDLE) -> Result<()> {
     let m = module()?;
     let s = m
         .sessions
-        .write()
-        .remove(&h)
+        .write(|map| map.remove(&h))
         .ok_or_else(|| Error::rv(CKR_SESSION_HANDLE_INVALID, format!("no session {h}")))?;
     let slot = s.lock().slot;
     drop_session_objects(&m, h);
@@ -154,7 +154,7 @@ pub fn close_all_sessions(slot: CK_SLOT_ID) -> Result<()> {
     let m = module()?;
     m.slot_label(slot)?;
     for (h, _) in m.sessions_on(slot) {
-        m.sessions.write().remove(&h);
+        m.sessions.write(|map| map.remove(&h));
         drop_session_objects(&m, h);
     }
     implicit_logout(&m, slot, "C_CloseAllSessions");
@@ -165,7 +165,7 @@ pub fn close_all_sessions(slot: CK_SLOT_ID) -> Result<()> {
 /// Ends the login of `slot` without C_Logout (its sessions are gone),
 /// recording it in the audit log when there was one.
 fn implicit_logout(m: &Module, slot: CK_SLOT_ID, why: &str) {
-    let removed = m.logins.write().remove(&slot);
+    let removed = m.logins.write(|l| l.remove(&slot));
     if let Some(l) = removed {
         audit::record(
             m,
@@ -247,11 +247,24 @@ fn pin_login(m: &Module, slot: CK_SLOT_ID, user: CK_USER_TYPE, pin: &SecretBytes
         keystore::Error::NotFound(_) => Error::rv(CKR_USER_PIN_NOT_INITIALIZED, "no PIN"),
         e => e.into(),
     })?;
-    let mut logins = m.logins.write();
-    if let Some(l) = logins.get(&slot) {
+    let login = Login {
+        user,
+        partition,
+        cache: Default::default(),
+    };
+    // Every copy holds the same login or none (ReadMostly): the first
+    // copy's answer is every copy's.
+    let current = m.logins.write(|logins| match logins.get(&slot) {
+        Some(l) => Some(l.user),
+        None => {
+            logins.insert(slot, login.clone());
+            None
+        }
+    });
+    if let Some(current) = current {
         // Another session of this application logged in meanwhile.
         return fail(
-            if l.user == user {
+            if current == user {
                 CKR_USER_ALREADY_LOGGED_IN
             } else {
                 CKR_USER_ANOTHER_ALREADY_LOGGED_IN
@@ -259,14 +272,6 @@ fn pin_login(m: &Module, slot: CK_SLOT_ID, user: CK_USER_TYPE, pin: &SecretBytes
             "already logged in",
         );
     }
-    logins.insert(
-        slot,
-        Login {
-            user,
-            partition,
-            cache: Default::default(),
-        },
-    );
     Ok(())
 }
 
@@ -276,7 +281,7 @@ pub fn logout(h: CK_SESSION_HANDLE) -> Result<()> {
     let m = module()?;
     let s = m.session(h)?;
     let slot = s.lock().slot;
-    let removed = m.logins.write().remove(&slot);
+    let removed = m.logins.write(|l| l.remove(&slot));
     let detail = removed.as_ref().map(|l| audit::user_type_name(l.user));
     let r = match removed {
         Some(_) => Ok(()),

@@ -8,23 +8,35 @@
 //! is held, never the reverse (no code locks the map from inside a session);
 //! `slots`, `logins` and `objects` are leaves: nothing else is locked while
 //! one of them is held. `login_serial` is taken only by C_Login, before
-//! anything else. The read-mostly maps (`sessions`, `logins`) are RwLocks.
+//! anything else.
+//!
+//! What every call reads (the module itself, `slots`, `sessions`,
+//! `logins`) is kept so that threads reading it write no shared memory: a
+//! cache line written by two cores at every call cost more than the call's
+//! own work and kept two threads from running faster than one. The
+//! read-mostly maps are [`ReadMostly`] (a copy per thread shard), and each
+//! thread keeps the module it last used ([`module`]).
 
 use crate::audit_buffer::AuditBuffer;
 use crate::error::{fail, Error, Result};
+use crate::fast_hash::FastState;
 use crate::key_cache::{KeyCache, StoreWatch};
 use crate::log::Logger;
+use crate::read_mostly::ReadMostly;
 use crate::session::Session;
 use cryptoki_sys::*;
 use keystore::config::Config;
 use keystore::{Attributes, KeyStore, Partition, SecretBytes};
 use parking_lot::{Mutex, RwLock};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Who is logged in to a token, the partition their PIN unlocked, and the
 /// objects opened under this login (gone, and zeroized, at logout).
+#[derive(Clone)]
 pub struct Login {
     pub user: CK_USER_TYPE,
     pub partition: Partition,
@@ -110,9 +122,9 @@ pub struct Module {
     /// `[pkcs11] insecure_test_pin_kdf`: cheap PIN KDF, for test suites only.
     pub insecure_test_pin_kdf: bool,
     /// Token label per slot id; the empty slot is the id `slots.len()`.
-    pub slots: Mutex<Vec<String>>,
-    pub logins: RwLock<HashMap<CK_SLOT_ID, Login>>,
-    pub sessions: RwLock<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>>>,
+    pub slots: ReadMostly<Vec<String>>,
+    pub logins: ReadMostly<HashMap<CK_SLOT_ID, Login>>,
+    pub sessions: ReadMostly<HashMap<CK_SESSION_HANDLE, Arc<Mutex<Session>>, FastState>>,
     pub objects: Mutex<ObjectTable>,
     /// Held across a C_Login's PIN check: one Argon2id (19 MiB) at a time,
     /// so a hundred threads logging in at once do not allocate 2 GB, and
@@ -123,6 +135,26 @@ pub struct Module {
 }
 
 static MODULE: RwLock<Option<Arc<Module>>> = RwLock::new(None);
+
+/// Changed, under `MODULE`'s write lock, whenever `MODULE` changes: a
+/// thread's cached module ([`CACHED`]) is current while this is unchanged.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The process id of the module in `MODULE`, 0 when there is none: the
+/// check made before every call ([`initialized`]) reads only this.
+static MODULE_PID: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// The module this thread last used, with the generation it was read
+    /// at. An `Rc`: taking it for a call writes only this thread's memory
+    /// (cloning the shared `Arc` would write its count, shared by all).
+    static CACHED: RefCell<Option<(u64, ModuleRef)>> = const { RefCell::new(None) };
+}
+
+/// The module as a call holds it (see [`module`]): the `Rc` is the
+/// thread's own count, the `Arc` the process-wide one, deliberately.
+#[allow(clippy::redundant_allocation)]
+pub type ModuleRef = Rc<Arc<Module>>;
 
 /// This process's id, kept here so that the check of every call costs no
 /// system call; 0 until C_Initialize. The fork handler of the child
@@ -144,11 +176,46 @@ pub fn note_pid() {
 
 /// The module, or CKR_CRYPTOKI_NOT_INITIALIZED. A module inherited through
 /// fork() counts as not initialized: the child must call C_Initialize.
-pub fn module() -> Result<Arc<Module>> {
-    match &*MODULE.read() {
-        Some(m) if m.pid == current_pid() => Ok(m.clone()),
-        _ => fail(CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize was not called"),
+///
+/// Served from the thread's cache while [`GENERATION`] is unchanged. A
+/// thread's cache may keep a finalized module allocated until that thread
+/// calls again or exits; C_Finalize empties it first ([`Module::shut_down`]).
+pub fn module() -> Result<ModuleRef> {
+    let generation = GENERATION.load(Ordering::Acquire);
+    let cached = CACHED
+        .try_with(|c| match &*c.borrow() {
+            Some((g, m)) if *g == generation => Some(m.clone()),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    let m = match cached {
+        Some(m) => m,
+        None => {
+            let g = MODULE.read();
+            let Some(m) = g.as_ref() else {
+                return fail(CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize was not called");
+            };
+            let m = Rc::new(m.clone());
+            let read_at = GENERATION.load(Ordering::Acquire);
+            drop(g);
+            // During thread exit the cache is gone: the module is used
+            // uncached.
+            let _ = CACHED.try_with(|c| *c.borrow_mut() = Some((read_at, m.clone())));
+            m
+        }
+    };
+    if m.pid != current_pid() {
+        return fail(CKR_CRYPTOKI_NOT_INITIALIZED, "C_Initialize was not called");
     }
+    Ok(m)
+}
+
+/// Whether C_Initialize was called in this process (and C_Finalize not
+/// since): the check every call makes first, without taking the module.
+pub fn initialized() -> bool {
+    let pid = MODULE_PID.load(Ordering::Acquire);
+    pid != 0 && pid == current_pid()
 }
 
 /// C_Initialize: loads the configuration and opens the store.
@@ -164,6 +231,7 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         if let Some(old) = g.take() {
             std::mem::forget(old);
         }
+        GENERATION.fetch_add(1, Ordering::AcqRel);
     }
     let cfg = match conf {
         Some(c) => load_config(&c)?,
@@ -174,6 +242,16 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         .open_store()
         .map_err(|e| Error::rv(CKR_DEVICE_ERROR, e.to_string()))?;
     let watch = cfg.store_path().ok().and_then(|p| StoreWatch::open(&p));
+    log.line(
+        "C_Initialize",
+        match &watch {
+            Some(w) if w.reads_shared_memory() => {
+                "store changes seen in the WAL-index header (shared memory)"
+            }
+            Some(_) => "store changes seen by PRAGMA data_version",
+            None => "store file not watched: token objects are opened at each use",
+        },
+    );
     bootstrap(&cfg, &ks)?;
     if cfg.pkcs11.insecure_test_pin_kdf {
         log.line(
@@ -182,22 +260,28 @@ pub fn initialize(conf: Option<String>) -> Result<()> {
         );
     }
     let m = Module {
-        audit: AuditBuffer::start(ks.clone(), log.clone()),
+        audit: AuditBuffer::start(
+            ks.clone(),
+            log.clone(),
+            format!("pid:{}", std::process::id()),
+        ),
         ks,
         log,
         client: Arc::from(format!("pid:{}", std::process::id())),
         watch,
         insecure_test_pin_kdf: cfg.pkcs11.insecure_test_pin_kdf,
-        slots: Mutex::new(Vec::new()),
-        logins: RwLock::new(HashMap::new()),
-        sessions: RwLock::new(HashMap::new()),
+        slots: ReadMostly::default(),
+        logins: ReadMostly::default(),
+        sessions: ReadMostly::default(),
         objects: Mutex::new(ObjectTable::default()),
         login_serial: Mutex::new(()),
         next_session: AtomicU64::new(1),
         pid: std::process::id(),
     };
     m.refresh_slots()?;
+    MODULE_PID.store(m.pid, Ordering::Release);
     *g = Some(Arc::new(m));
+    GENERATION.fetch_add(1, Ordering::AcqRel);
     Ok(())
 }
 
@@ -233,11 +317,14 @@ pub fn finalize() -> Result<()> {
     match g.as_ref() {
         Some(m) if m.pid == current_pid() => {
             let m = g.take();
+            MODULE_PID.store(0, Ordering::Release);
+            GENERATION.fetch_add(1, Ordering::AcqRel);
             drop(g);
             // Calls still running in other threads write their entries
             // one by one after this.
             if let Some(m) = m {
                 m.audit.stop();
+                m.shut_down();
             }
             Ok(())
         }
@@ -246,28 +333,66 @@ pub fn finalize() -> Result<()> {
 }
 
 /// The audit buffer of the module initialized in this process, if any
-/// (for the fork and exit handlers of [`crate::ffi`]).
+/// (for the fork and exit handlers of [`crate::ffi`]). Read from `MODULE`
+/// itself: these handlers run in any thread, at exit after its cache is
+/// gone.
 pub fn current_audit() -> Option<Arc<AuditBuffer>> {
-    module().ok().map(|m| m.audit.clone())
+    match &*MODULE.read() {
+        Some(m) if m.pid == current_pid() => Some(m.audit.clone()),
+        _ => None,
+    }
 }
 
 impl Module {
+    /// At C_Finalize: ends every login (their keys and caches are zeroized
+    /// when dropped) and session, and forgets every handle, so that a copy
+    /// of the module still cached by another thread ([`module`]) holds no
+    /// key.
+    fn shut_down(&self) {
+        self.logins.write(HashMap::clear);
+        let sessions = self.sessions.write(std::mem::take);
+        for s in sessions.values() {
+            s.lock().cancel_all();
+        }
+        *self.objects.lock() = ObjectTable::default();
+    }
+
     /// Adds a slot for every partition not shown yet (created by this or
     /// another process). Existing slot ids never change.
     pub fn refresh_slots(&self) -> Result<()> {
         let parts = self.ks.partitions()?;
-        let mut slots = self.slots.lock();
-        for p in parts {
-            if !slots.contains(&p.label) {
-                slots.push(p.label);
-            }
+        let new: Vec<String> = {
+            let slots = self.slots.read();
+            parts
+                .into_iter()
+                .map(|p| p.label)
+                .filter(|l| !slots.contains(l))
+                .collect()
+        };
+        if new.is_empty() {
+            return Ok(());
         }
+        self.slots.write(|slots| {
+            for l in &new {
+                if !slots.contains(l) {
+                    slots.push(l.clone());
+                }
+            }
+        });
         Ok(())
+    }
+
+    /// The token label in `slot` lent to `f` (None for the empty slot or
+    /// no such slot), without copying it.
+    pub fn with_slot_label<R>(&self, slot: CK_SLOT_ID, f: impl FnOnce(Option<&str>) -> R) -> R {
+        let slots = self.slots.read();
+        let i = usize::try_from(slot).unwrap_or(usize::MAX);
+        f(slots.get(i).map(String::as_str))
     }
 
     /// The token label in `slot`, None for the empty slot.
     pub fn slot_label(&self, slot: CK_SLOT_ID) -> Result<Option<String>> {
-        let slots = self.slots.lock();
+        let slots = self.slots.read();
         let i = usize::try_from(slot).unwrap_or(usize::MAX);
         match i.cmp(&slots.len()) {
             std::cmp::Ordering::Less => Ok(Some(slots[i].clone())),
@@ -323,9 +448,22 @@ impl Module {
     /// The object cache of the login to `slot` when it unlocked the
     /// partition; None without a login.
     pub fn login_cache(&self, slot: CK_SLOT_ID) -> Option<Arc<KeyCache>> {
+        self.with_login_cache(slot, |c| c.map(Arc::clone))
+    }
+
+    /// [`Module::login_cache`] lent to `f` without cloning its `Arc`
+    /// (whose count every thread's C_*Init would write).
+    pub fn with_login_cache<R>(
+        &self,
+        slot: CK_SLOT_ID,
+        f: impl FnOnce(Option<&Arc<KeyCache>>) -> R,
+    ) -> R {
         let logins = self.logins.read();
-        let l = logins.get(&slot)?;
-        l.partition.is_unlocked().then(|| l.cache.clone())
+        let cache = logins
+            .get(&slot)
+            .filter(|l| l.partition.is_unlocked())
+            .map(|l| &l.cache);
+        f(cache)
     }
 
     /// The store's change version now (see [`crate::key_cache`]).

@@ -20,7 +20,7 @@ pub const MANUFACTURER: &str = "keybridge";
 pub fn slot_list() -> Result<Vec<CK_SLOT_ID>> {
     let m = module()?;
     m.refresh_slots()?;
-    let n = m.slots.lock().len();
+    let n = m.slots.read().len();
     Ok((0..=n as CK_SLOT_ID).collect())
 }
 
@@ -155,10 +155,11 @@ fn init_token_in(m: &Module, slot: CK_SLOT_ID, so_pin: &SecretBytes, label: &str
                     ),
                     e => e.into(),
                 })?;
-            let mut slots = m.slots.lock();
-            if !slots.iter().any(|l| l == label) {
-                slots.push(label.to_string());
-            }
+            m.slots.write(|slots| {
+                if !slots.iter().any(|l| l == label) {
+                    slots.push(label.to_string());
+                }
+            });
         }
         Some(current) => {
             let p =
@@ -179,8 +180,8 @@ fn init_token_in(m: &Module, slot: CK_SLOT_ID, so_pin: &SecretBytes, label: &str
                 e => e.into(),
             })?;
             let i = slot as usize;
-            m.slots.lock()[i] = label.to_string();
-            m.logins.write().remove(&slot);
+            m.slots.write(|slots| slots[i] = label.to_string());
+            m.logins.write(|l| l.remove(&slot));
             let mut objects = m.objects.lock();
             let stale: Vec<_> = objects
                 .by_handle

@@ -99,6 +99,24 @@ fn other_process() {
             .unwrap();
         }
         "destroy" => p.delete(&uid).unwrap(),
+        "checkpoint-set-value" => {
+            // The WAL emptied before and after the change: the WAL-index
+            // header starts over (new salts, no frames) around the commit.
+            let db = rusqlite::Connection::open(dir.join("store.db")).unwrap();
+            let checkpoint = || {
+                let busy: i64 = db
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(busy, 0, "checkpoint blocked");
+            };
+            checkpoint();
+            p.update(&uid, |o| {
+                o.value = Some(SecretBytes::new(key(3)));
+                Ok(())
+            })
+            .unwrap();
+            checkpoint();
+        }
         "always-mfa" => {
             match ks.add_identity(LABEL, false) {
                 Ok(()) | Err(keybridge_pkcs11::keystore::Error::AlreadyExists(_)) => {}
@@ -138,12 +156,24 @@ fn another_process_change_applies_to_the_next_init() {
         }
         r
     };
-    // Opened once, then served from the login's cache.
+    // Opened once, then served from the login's cache, checked against
+    // the WAL-index header in shared memory.
     for _ in 0..3 {
         assert_eq!(encrypt(&s).unwrap(), ecb(&key(1), &block));
     }
+    let log = std::fs::read_to_string(st.dir.path().join("pkcs11.log")).unwrap();
+    assert!(
+        log.contains("store changes seen in the WAL-index header"),
+        "{log}"
+    );
 
     // New key material under the same object: the next Init uses it.
+    in_other_process(&st, "set-value", &uid);
+    assert_eq!(encrypt(&s).unwrap(), ecb(&key(2), &block));
+
+    // Again, with the WAL checkpointed and emptied around the change.
+    in_other_process(&st, "checkpoint-set-value", &uid);
+    assert_eq!(encrypt(&s).unwrap(), ecb(&key(3), &block));
     in_other_process(&st, "set-value", &uid);
     assert_eq!(encrypt(&s).unwrap(), ecb(&key(2), &block));
 

@@ -390,3 +390,53 @@ fn after_fork_the_child_initializes_again() {
     );
     assert_eq!(call!(r, C_Finalize(null_mut())), CKR_OK);
 }
+
+/// Each thread keeps the module it last used: a thread that used the
+/// module sees C_Finalize at its next call, and then the module of the
+/// next C_Initialize (its sessions, none of the old ones).
+#[test]
+fn a_thread_sees_finalize_and_the_next_initialize() {
+    let st = Store::new();
+    let r = load();
+    init(&r, &st);
+    let (_, h) = token_session(&r);
+    let (to_thread, next) = std::sync::mpsc::channel::<CK_SESSION_HANDLE>();
+    let (to_main, done) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|sc| {
+        let r = &r;
+        let t = sc.spawn(move || {
+            let info = |h| call!(r, C_GetSessionInfo(h, &mut CK_SESSION_INFO::default()));
+            assert_eq!(info(h), CKR_OK);
+            to_main.send(()).unwrap();
+            next.recv().unwrap();
+            assert_eq!(info(h), CKR_CRYPTOKI_NOT_INITIALIZED);
+            to_main.send(()).unwrap();
+            // A session of the new module, opened in the main thread.
+            let new = next.recv().unwrap();
+            assert_eq!(info(new), CKR_OK);
+            if new != h {
+                assert_eq!(info(h), CKR_SESSION_HANDLE_INVALID);
+            }
+        });
+        done.recv().unwrap();
+        assert_eq!(call!(r, C_Finalize(null_mut())), CKR_OK);
+        to_thread.send(0).unwrap();
+        done.recv().unwrap();
+        init(r, &st);
+        let mut s = 0;
+        assert_eq!(
+            call!(
+                r,
+                C_OpenSession(0, CKF_SERIAL_SESSION, null_mut(), None, &mut s)
+            ),
+            CKR_OK
+        );
+        to_thread.send(s).unwrap();
+        t.join().unwrap();
+        // A thread that never called before sees the same module.
+        let fresh =
+            sc.spawn(move || call!(r, C_GetSessionInfo(s, &mut CK_SESSION_INFO::default())));
+        assert_eq!(fresh.join().unwrap(), CKR_OK);
+    });
+    assert_eq!(call!(r, C_Finalize(null_mut())), CKR_OK);
+}

@@ -31,6 +31,18 @@ fn check(key: &[u8], mode: &CipherMode, pt: &[u8], ct: &[u8]) {
             out.len()
         );
         assert!(mode.output_len_bound(dir, input.len()) >= out.len());
+        // Whole, into a caller's buffer of exactly the bound.
+        let c = CipherContext::new(key, mode, dir).unwrap();
+        let mut buf = vec![0u8; mode.output_len_bound(dir, input.len())];
+        let n = c.finish_into(input, &mut buf).unwrap();
+        assert_eq!(&buf[..n], want, "finish_into {dir:?} {mode:?}");
+        if let Some(short) = buf.len().checked_sub(1) {
+            let c = CipherContext::new(key, mode, dir).unwrap();
+            assert!(matches!(
+                c.finish_into(input, &mut buf[..short]),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
     }
 }
 
@@ -134,6 +146,47 @@ fn gcm_test_cases() {
         tag_len: 12,
     };
     check(&key, &short, &pt, &ct[..ct.len() - 4]);
+}
+
+/// The GCM specification's test cases 5 and 6: IVs of 8 and 60 bytes,
+/// not the cipher's default 12, whose length is set before the key.
+#[test]
+fn gcm_test_cases_with_other_iv_lengths() {
+    let key = h("feffe9928665731c6d6a8f9467308308");
+    let aad = h("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+    let pt = h(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72\
+                1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+    );
+    let cases = [
+        (
+            h("cafebabefacedbad"),
+            h(
+                "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c7423\
+                 73806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598\
+                 3612d2e79e3b0785561be14aaca2fccb",
+            ),
+        ),
+        (
+            h(
+                "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728\
+                 c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b",
+            ),
+            h(
+                "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7\
+                 01e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5\
+                 619cc5aefffe0bfa462af43c1699d050",
+            ),
+        ),
+    ];
+    for (iv, ct) in cases {
+        let mode = CipherMode::AesGcm {
+            iv,
+            aad: aad.clone(),
+            tag_len: 16,
+        };
+        check(&key, &mode, &pt, &ct);
+    }
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub mod random;
 pub mod session;
 pub mod signing;
 pub mod slot;
+pub mod wal_index;
 
 use crate::attrs::{encode_nested, is_nested, Template};
 use crate::error::{Error, Result};
@@ -45,8 +46,11 @@ pub fn guard(function: &str, f: impl FnOnce() -> Result<()>) -> CK_RV {
         "C_GetInterface",
     ];
     let f = move || {
-        if !NEED_NO_MODULE.contains(&function) {
-            crate::state::module()?;
+        if !NEED_NO_MODULE.contains(&function) && !crate::state::initialized() {
+            return Err(Error::rv(
+                CKR_CRYPTOKI_NOT_INITIALIZED,
+                "C_Initialize was not called",
+            ));
         }
         f()
     };

@@ -277,7 +277,11 @@ pub fn single(h: CK_SESSION_HANDLE, dir: Direction, data: &[u8], out: Out<'_>) -
         if let (true, Some(n)) = (query, exact_len(op, data.len())) {
             return Ok(n);
         }
-        let r = run_single(op, data).and_then(|v| emit(out, v.bytes()));
+        let r = match (out, exact_len(op, data.len())) {
+            (Some(buf), Some(n)) if buf.len() < n => Err(Error::BufferTooSmall(n)),
+            (Some(buf), Some(_)) => run_single_into(op, data, buf),
+            (out, _) => run_single(op, data).and_then(|v| emit(out, v.bytes())),
+        };
         if !keeps_operation(query, &r) {
             op.key_use.record(md, slot_id, &r);
             *op_slot(s, dir) = None;
@@ -338,6 +342,20 @@ fn run_single(op: &mut CryptOp, data: &[u8]) -> Result<SingleOut> {
             Ok(SingleOut::Plaintext(v))
         }
     }
+}
+
+/// C_Encrypt / C_Decrypt's whole message straight into the caller's
+/// buffer, which holds its known length (see [`exact_len`]).
+fn run_single_into(op: &mut CryptOp, data: &[u8], buf: &mut [u8]) -> Result<usize> {
+    let dir = op.dir;
+    let CryptKind::Cipher(mode) = &op.kind else {
+        return run_single(op, data).and_then(|v| emit(Some(buf), v.bytes()));
+    };
+    let ctx = match op.ctx.take() {
+        Some(c) => c,
+        None => CipherContext::new(op.key.expose(), mode, dir)?,
+    };
+    ctx.finish_into(data, buf).map_err(|e| data_error(e, dir))
 }
 
 /// C_EncryptUpdate / C_DecryptUpdate. The audit entry is written when the
