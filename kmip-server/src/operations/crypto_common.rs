@@ -193,6 +193,29 @@ pub fn key_bytes(obj: &ManagedObject) -> Result<&[u8]> {
         .ok_or_else(|| Error::kmip(rr::WrongKeyLifecycleState, "the key has no value"))
 }
 
+/// Where a request stands in a multi-part operation (KMIP 2.1 §6.1.18 and
+/// the other streaming operations): Init Indicator, Final Indicator and
+/// the Correlation Value of a stream in progress.
+pub struct Stream<'a> {
+    pub init: bool,
+    pub last: bool,
+    pub correlation: Option<&'a [u8]>,
+}
+
+impl<'a> Stream<'a> {
+    pub fn of(payload: &'a Ttlv) -> Result<Stream<'a>> {
+        Ok(Stream {
+            init: payload
+                .opt_child_boolean(Tag::InitIndicator)?
+                .unwrap_or(false),
+            last: payload
+                .opt_child_boolean(Tag::FinalIndicator)?
+                .unwrap_or(false),
+            correlation: payload.opt_child_bytes(Tag::CorrelationValue)?,
+        })
+    }
+}
+
 /// A required Data field.
 pub fn data(payload: &Ttlv) -> Result<&[u8]> {
     payload.child_bytes(Tag::Data).map_err(Error::from)

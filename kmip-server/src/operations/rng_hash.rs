@@ -5,7 +5,7 @@
 //! DRBG needs `RAND_add`, which the `openssl` crate does not wrap, and this
 //! crate has no `unsafe`.
 
-use super::crypto_common::{data, digest_algorithm, CryptoParams};
+use super::crypto_common::{data, digest_algorithm, CryptoParams, Stream};
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
 use crate::streams::StreamState;
@@ -35,13 +35,11 @@ pub fn rng_retrieve(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
 /// gets the digest. A stream belongs to the identity that started it
 /// ([`crate::streams`]).
 pub fn hash(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
-    let init = payload
-        .opt_child_boolean(Tag::InitIndicator)?
-        .unwrap_or(false);
-    let last = payload
-        .opt_child_boolean(Tag::FinalIndicator)?
-        .unwrap_or(false);
-    let correlation = payload.opt_child_bytes(Tag::CorrelationValue)?;
+    let Stream {
+        init,
+        last,
+        correlation,
+    } = Stream::of(payload)?;
     if correlation.is_none() && !init {
         let alg = hashing_algorithm(payload)?;
         let out = keystore::crypto::digest(alg, data(payload)?)?;

@@ -3,7 +3,9 @@
 //! signatures, RFC 5480 §2.2.3), EdDSA, HMAC-SHA-1/2/3 and AES-CMAC; over Data
 //! or (Sign, Signature Verify) Digested Data; single-shot or multi-part.
 
-use super::crypto_common::{consume_usage, digest_algorithm, key_bytes, usable_key, CryptoParams};
+use super::crypto_common::{
+    consume_usage, digest_algorithm, key_bytes, usable_key, CryptoParams, Stream,
+};
 use super::encrypt::key_algorithm;
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
@@ -104,13 +106,11 @@ fn run(ctx: &mut Ctx<'_>, payload: &Ttlv, kind: Kind) -> Result<Vec<Ttlv>> {
     let uid = ctx.uid(payload)?;
     let (usage, mask) = kind.usage();
     let obj = usable_key(ctx, &uid, usage, mask, kind.name())?;
-    let init = payload
-        .opt_child_boolean(Tag::InitIndicator)?
-        .unwrap_or(false);
-    let last = payload
-        .opt_child_boolean(Tag::FinalIndicator)?
-        .unwrap_or(false);
-    let correlation = payload.opt_child_bytes(Tag::CorrelationValue)?;
+    let Stream {
+        init,
+        last,
+        correlation,
+    } = Stream::of(payload)?;
     let digested = payload.opt_child_bytes(Tag::DigestedData)?;
     let data = match (payload.opt_child_bytes(Tag::Data)?, digested) {
         (Some(d), _) => d,
