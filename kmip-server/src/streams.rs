@@ -46,6 +46,16 @@ struct Entry {
     state: StreamState,
 }
 
+impl Entry {
+    /// `identity`'s stream on `uid` of `operation`, not expired.
+    fn owned_by(&self, identity: &str, uid: &str, operation: u32) -> bool {
+        self.identity == identity
+            && self.uid == uid
+            && self.operation == operation
+            && self.touched.elapsed() < STREAM_TTL
+    }
+}
+
 /// The server's open streams.
 #[derive(Default)]
 pub struct Streams {
@@ -99,6 +109,21 @@ impl Streams {
         Ok(cv)
     }
 
+    /// Whether the stream `correlation` is `identity`'s, on `uid`, of
+    /// `operation`, and not expired; if so it stays, its idle time restarted.
+    pub fn renew(&self, correlation: &[u8], identity: &str, uid: &str, operation: u32) -> bool {
+        let Ok(mut map) = self.lock() else {
+            return false;
+        };
+        match map.get_mut(correlation) {
+            Some(e) if e.owned_by(identity, uid, operation) => {
+                e.touched = Instant::now();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Takes out the stream `correlation` if it is `identity`'s, on `uid`,
     /// of `operation`, and not expired.
     pub fn take(
@@ -115,12 +140,9 @@ impl Streams {
                 "no such multi-part operation (unknown, finished or expired Correlation Value)",
             )
         };
-        let ok = map.get(correlation).is_some_and(|e| {
-            e.identity == identity
-                && e.uid == uid
-                && e.operation == operation
-                && e.touched.elapsed() < STREAM_TTL
-        });
+        let ok = map
+            .get(correlation)
+            .is_some_and(|e| e.owned_by(identity, uid, operation));
         if !ok {
             return Err(invalid());
         }

@@ -107,20 +107,18 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.batch
-            .write(&self.conn, sqlite_batch::Sync::Durable, work)
+        self.write_batched_with(sqlite_batch::Sync::Durable, work)
     }
 
-    /// A write committed together with concurrent ones, before it returns,
-    /// but synced to the disk up to [`sqlite_batch::SYNC_DEFER`] later
-    /// (see [`sqlite_batch`]).
-    fn write_batched_deferred<T, F>(&self, work: F) -> Result<T>
+    /// A write committed together with concurrent ones before it returns;
+    /// with [`sqlite_batch::Sync::Deferred`] synced to the disk up to
+    /// [`sqlite_batch::SYNC_DEFER`] later (see [`sqlite_batch`]).
+    fn write_batched_with<T, F>(&self, sync: sqlite_batch::Sync, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.batch
-            .write(&self.conn, sqlite_batch::Sync::Deferred, work)
+        self.batch.write(&self.conn, sync, work)
     }
 
     /// The file this store lives in.
@@ -527,11 +525,11 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        audit_log::append_audit(self, entry)
+        audit_log::append_audit(self, entry, sqlite_batch::Sync::Durable)
     }
 
     fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        audit_log::append_audit_deferred(self, entry)
+        audit_log::append_audit(self, entry, sqlite_batch::Sync::Deferred)
     }
 
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {

@@ -2,28 +2,22 @@
 //! group commit, so concurrent requests' records share one fsync while each
 //! record is still chained to the one before it inside the transaction.
 
+use super::sqlite_batch::Sync;
 use super::SqliteStore;
 use crate::audit::{self, AuditEntry, AuditRecord};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-pub(super) fn append_audit(store: &SqliteStore, entry: &AuditEntry) -> Result<AuditRecord> {
-    let entry = entry.clone();
-    store.write_batched(move |tx| {
-        append_entries(tx, std::slice::from_ref(&entry))?
-            .pop()
-            .ok_or_else(|| Error::Storage("no audit record was written".into()))
-    })
-}
-
-/// Appends `entry` committed but synced to the disk later (the record of
-/// a request that changed nothing; see `sqlite_batch`).
-pub(super) fn append_audit_deferred(
+/// Appends `entry`: durable when it returns, or with [`Sync::Deferred`]
+/// committed but synced to the disk later (the record of a request that
+/// changed nothing; see `sqlite_batch`).
+pub(super) fn append_audit(
     store: &SqliteStore,
     entry: &AuditEntry,
+    sync: Sync,
 ) -> Result<AuditRecord> {
     let entry = entry.clone();
-    store.write_batched_deferred(move |tx| {
+    store.write_batched_with(sync, move |tx| {
         append_entries(tx, std::slice::from_ref(&entry))?
             .pop()
             .ok_or_else(|| Error::Storage("no audit record was written".into()))

@@ -59,21 +59,16 @@ pub fn pkcs11(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
                 (ckr::OK, Some(cv), None)
             }
         }
-        func::C_GetInfo | func::C_Finalize => match correlation {
+        func::C_Finalize => match correlation {
             Some(cv) if ctx.streams.take(cv, ctx.identity, "", op::PKCS_11).is_ok() => {
-                if function == func::C_Finalize {
-                    (ckr::OK, None, None)
-                } else {
-                    // Kept open; only C_Initialize's answer names it.
-                    ctx.streams.put(
-                        Some(cv.to_vec()),
-                        ctx.identity,
-                        "",
-                        op::PKCS_11,
-                        StreamState::Pkcs11,
-                    )?;
-                    (ckr::OK, None, Some(ck_info()))
-                }
+                (ckr::OK, None, None)
+            }
+            _ => (ckr::CRYPTOKI_NOT_INITIALIZED, None, None),
+        },
+        // Only C_Initialize's answer names the context.
+        func::C_GetInfo => match correlation {
+            Some(cv) if ctx.streams.renew(cv, ctx.identity, "", op::PKCS_11) => {
+                (ckr::OK, None, Some(ck_info()))
             }
             _ => (ckr::CRYPTOKI_NOT_INITIALIZED, None, None),
         },
