@@ -171,6 +171,23 @@ pub fn rss_kib(pid: u32) -> Result<u64> {
         .ok_or_else(|| format!("no VmRSS in /proc/{pid}/status"))
 }
 
+/// The template of the AES-256 token key the PKCS#11 writers and load
+/// workers generate: private, sensitive, encrypt/decrypt, labelled.
+pub fn aes_token_key(label: &str) -> Vec<cryptoki::object::Attribute> {
+    use cryptoki::object::{Attribute, KeyType, ObjectClass};
+    vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::AES),
+        Attribute::ValueLen(32.into()),
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Encrypt(true),
+        Attribute::Decrypt(true),
+        Attribute::Label(label.as_bytes().to_vec()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
@@ -78,17 +78,7 @@ fn iteration(
     let key = s
         .generate_key(
             &Mechanism::AesKeyGen,
-            &[
-                Attribute::Class(ObjectClass::SECRET_KEY),
-                Attribute::KeyType(KeyType::AES),
-                Attribute::ValueLen(32.into()),
-                Attribute::Token(true),
-                Attribute::Private(true),
-                Attribute::Sensitive(true),
-                Attribute::Encrypt(true),
-                Attribute::Decrypt(true),
-                Attribute::Label(label.as_bytes().to_vec()),
-            ],
+            &hardening_tests::aes_token_key(label),
         )
         .map_err(ctx("C_GenerateKey"))?;
     c.generate.fetch_add(1, Ordering::Relaxed);

@@ -18,7 +18,7 @@
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error, RvError};
 use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
@@ -176,22 +176,10 @@ fn create(s: &Session, label: &str) -> R<Live> {
         kcv: "-".into(),
     })
     .map_err(io)?;
+    let mut template = hardening_tests::aes_token_key(label);
+    template.push(Attribute::Extractable(false));
     let h = s
-        .generate_key(
-            &Mechanism::AesKeyGen,
-            &[
-                Attribute::Class(ObjectClass::SECRET_KEY),
-                Attribute::KeyType(KeyType::AES),
-                Attribute::ValueLen(32.into()),
-                Attribute::Token(true),
-                Attribute::Private(true),
-                Attribute::Sensitive(true),
-                Attribute::Extractable(false),
-                Attribute::Encrypt(true),
-                Attribute::Decrypt(true),
-                Attribute::Label(label.as_bytes().to_vec()),
-            ],
-        )
+        .generate_key(&Mechanism::AesKeyGen, &template)
         .map_err(ctx("C_GenerateKey"))?;
     let block = s
         .encrypt(&Mechanism::AesEcb, h, &[0u8; 16])
