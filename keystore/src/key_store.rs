@@ -312,9 +312,10 @@ impl KeyStore {
     }
 
     /// Appends the event of a request that changed nothing (a read, a
-    /// cryptographic operation): committed before it returns, on the disk
-    /// at most a few milliseconds later ([`Store::append_audit_deferred`]).
-    pub fn audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
+    /// cryptographic operation): kept against a crash of the process when
+    /// it returns, in the chain and on the disk a few milliseconds later
+    /// ([`Store::append_audit_deferred`]).
+    pub fn audit_deferred(&self, entry: &AuditEntry) -> Result<()> {
         self.store.append_audit_deferred(entry)
     }
 

@@ -327,6 +327,14 @@ where
         all.resumed,
         all.first_error.unwrap_or_default()
     );
+    println!(
+        "DETAIL cell={name} threads={threads} p90_ms={:.3} p95_ms={:.3} p99_ms={:.3} p99.9_ms={:.3} max_ms={:.3}",
+        pct(0.90),
+        pct(0.95),
+        pct(0.99),
+        pct(0.999),
+        pct(1.0)
+    );
 }
 
 /// One connection per thread, `op` repeated on it until stopped.

@@ -79,18 +79,38 @@ pub async fn handle(
             Ok(Ok(_)) => {}
             _ => break,
         }
-        // Answered on this worker thread: a request takes tens of
-        // microseconds (reads, audit commit) and waits for the disk only
-        // when it changes something; handing it to the blocking pool cost
-        // two thread switches per request. The runtime has enough workers
-        // (`server::WORKERS`) that requests waiting for a commit leave the
-        // others served.
-        let bytes = respond(&state, &identity, &client, &buf);
+        let bytes = answer(&state, &identity, &client, buf).await;
         if stream.write_all(&bytes).await.is_err() || stream.flush().await.is_err() {
             break;
         }
     }
     let _ = stream.shutdown().await;
+}
+
+/// The answer to one message. A message that only reads (a Get, an
+/// Encrypt; `dispatch::only_reads`) is answered on this worker thread: it
+/// takes tens of microseconds and never waits for the disk, and handing it
+/// to another thread would cost two thread switches. One that changes
+/// something waits for its durable commit, so it runs on the blocking pool
+/// and leaves the few workers (`server::WORKERS`) serving reads meanwhile.
+async fn answer(state: &Arc<State>, identity: &str, client: &str, bytes: Vec<u8>) -> Vec<u8> {
+    let request = match binary::decode_with_limits(&bytes, &state.config.limits) {
+        Ok(r) => r,
+        Err(e) => return encode(&error_message(&e, ProtocolVersion::V1_0)),
+    };
+    if crate::dispatch::only_reads(&request) {
+        return encode(&crate::dispatch::handle(state, identity, client, &request));
+    }
+    let (st, id, cl) = (state.clone(), identity.to_string(), client.to_string());
+    let response = tokio::task::spawn_blocking(move || {
+        encode(&crate::dispatch::handle(&st, &id, &cl, &request))
+    })
+    .await;
+    response.unwrap_or_else(|_| {
+        framing_error(&kmip::Error::InvalidMessage(
+            "the request could not be completed".into(),
+        ))
+    })
 }
 
 /// Decodes, handles and encodes one message; every failure is a response.
@@ -99,7 +119,11 @@ pub(crate) fn respond(state: &State, identity: &str, client: &str, bytes: &[u8])
         Ok(request) => crate::dispatch::handle(state, identity, client, &request),
         Err(e) => error_message(&e, ProtocolVersion::V1_0),
     };
-    kmip::encode(&response).unwrap_or_else(|_| {
+    encode(&response)
+}
+
+fn encode(response: &Ttlv) -> Vec<u8> {
+    kmip::encode(response).unwrap_or_else(|_| {
         framing_error(&kmip::Error::InvalidMessage("response too large".into()))
     })
 }

@@ -315,6 +315,14 @@ fn reads_only(operation: u32) -> bool {
     )
 }
 
+/// Whether every batch item of `request` only reads or computes (see
+/// [`reads_only`]): such a message never waits for the disk.
+pub fn only_reads(request: &Ttlv) -> bool {
+    let mut items = request.find_all(Tag::BatchItem).peekable();
+    items.peek().is_some()
+        && items.all(|b| b.child_enumeration(Tag::Operation).is_ok_and(reads_only))
+}
+
 fn audit(
     state: &State,
     identity: &str,
@@ -341,7 +349,7 @@ fn audit(
     let written = if reads_only(operation) {
         ks.audit_deferred(&entry)
     } else {
-        ks.audit(&entry)
+        ks.audit(&entry).map(|_| ())
     };
     if let Err(e) = written {
         eprintln!("keybridge: audit log write failed: {e}");

@@ -79,11 +79,15 @@ impl State {
     }
 }
 
-/// Runtime worker threads. Requests are answered on the worker that read
-/// them (see `connection::handle`) and a write waits there for its group
-/// commit to reach the disk, so there are as many workers as requests the
-/// server works on at once, not one per core; idle ones cost nothing.
-pub const WORKERS: usize = 16;
+/// Runtime worker threads: TLS, framing, and the messages that only read,
+/// answered on the worker that read them (`connection::answer`). Messages
+/// that write wait for their durable commit on the blocking pool (up to
+/// [`BLOCKING`] at once, so that many share one group commit). A few more
+/// workers than cores: a worker the kernel preempts holds up fewer
+/// connections, and fewer threads compete for the cores with the others.
+pub const WORKERS: usize = 4;
+/// Threads of the blocking pool: writes waiting for the disk at once.
+pub const BLOCKING: usize = 16;
 
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
@@ -91,7 +95,7 @@ pub fn run(config: ServerConfig, session: MasterSession) -> Result<()> {
     let state = Arc::new(State::new(config, session));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKERS)
-        .max_blocking_threads(16)
+        .max_blocking_threads(BLOCKING)
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the runtime", e))?;

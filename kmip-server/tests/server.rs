@@ -115,6 +115,51 @@ fn create_get_and_the_partition_named_after_the_identity() {
     assert_eq!(obj.value.unwrap().expose(), key.as_slice());
 }
 
+/// A read is answered only once its audit record is kept: with the server
+/// killed (SIGKILL) right behind a run of Gets, the store opened afterwards
+/// holds a record of every one of them, in a chain that verifies.
+#[test]
+fn audit_records_of_answered_gets_survive_sigkill() {
+    const GETS: usize = 400;
+    let mut server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_0);
+    let r = c.call(op::Create, create_aes_2x("audited")).unwrap();
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    let uid = r
+        .payload
+        .unwrap()
+        .child_text(Tag::UniqueIdentifier)
+        .unwrap()
+        .to_string();
+    for _ in 0..GETS {
+        let r = c
+            .call(
+                op::Get,
+                payload(vec![Ttlv::text(Tag::UniqueIdentifier, &uid)]),
+            )
+            .unwrap();
+        assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    }
+    server.kill();
+    drop(c);
+    let store = server.data.path().join("keybridge/store.db");
+    let ks = keystore::KeyStore::open(&store).unwrap();
+    let report = ks.verify_audit().unwrap();
+    let mut gets = 0;
+    let mut from = 0;
+    loop {
+        let page = ks.store().audit_records(from, 1000).unwrap();
+        let Some(last) = page.last() else { break };
+        from = last.seq + 1;
+        gets += page
+            .iter()
+            .filter(|r| r.entry.operation == "kmip:Get" && r.entry.object.as_deref() == Some(&uid))
+            .count();
+    }
+    assert_eq!(gets, GETS, "records of answered Gets after SIGKILL");
+    assert!(report.records as usize > GETS);
+}
+
 #[test]
 fn batch_continue_and_unique_batch_item_ids() {
     let server = common::Server::start();

@@ -145,19 +145,19 @@ pub trait Store: Send + Sync {
     /// Appends to the hash-chained audit log (sequence and chain computed in
     /// the same transaction as the insert, so concurrent writers stay chained).
     fn append_audit(&self, entry: &AuditEntry) -> Result<AuditRecord>;
+    /// Appends like [`Store::append_audit`], for the records of requests
+    /// that changed nothing: when it returns the record is kept so that a
+    /// crash of the process loses nothing, but a back end may add it to the
+    /// chain and sync it to the disk a few milliseconds later, so a power
+    /// loss can take the newest such records (a suffix of the log; what
+    /// remains still verifies). This default is the durable append.
+    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<()> {
+        self.append_audit(entry).map(|_| ())
+    }
     /// Appends `entries` in order, chained after the current head. Back ends
     /// that can do so write them in one transaction (one durable commit for
     /// the batch: all of them or none). This default appends them one at a
     /// time, each append atomic, so the chain is never torn either way.
-    /// Appends like [`Store::append_audit`], committed when it returns (a
-    /// crash of the process loses nothing) but possibly not yet on the
-    /// disk: a back end may sync it a few milliseconds later, so a power
-    /// loss can take the newest such records (a suffix of the log; what
-    /// remains still verifies). For the records of requests that changed
-    /// nothing. This default is the durable append.
-    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        self.append_audit(entry)
-    }
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
         for e in entries {
             self.append_audit(e)?;

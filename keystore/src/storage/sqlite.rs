@@ -18,6 +18,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a writer waits for another process's write lock before failing.
@@ -34,10 +35,12 @@ const READERS: usize = 4;
 /// mutex, fed by [`sqlite_batch::GroupCommit`]) and a few that only read;
 /// the file is what processes share.
 pub struct SqliteStore {
-    /// The writing connection.
-    conn: Mutex<Connection>,
+    /// The writing connection (shared with the group commit).
+    conn: Arc<Mutex<Connection>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Dropped before `batch`: its flusher's last commit goes through it.
+    journal: std::sync::OnceLock<Option<sqlite_journal::Journal>>,
     batch: sqlite_batch::GroupCommit,
     path: PathBuf,
 }
@@ -65,14 +68,18 @@ impl SqliteStore {
              PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;",
         )?;
+        let conn = Arc::new(Mutex::new(conn));
         let mut store = SqliteStore {
-            conn: Mutex::new(conn),
+            conn: conn.clone(),
             readers: Vec::new(),
             next_reader: AtomicUsize::new(0),
-            batch: sqlite_batch::GroupCommit::new(path),
+            journal: std::sync::OnceLock::new(),
+            batch: sqlite_batch::GroupCommit::new(path, conn),
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        // Records a process that died left in the audit journal.
+        sqlite_journal::recover(path, &store.batch.writer())?;
         for _ in 0..READERS {
             let r = Connection::open(path)?;
             r.busy_timeout(BUSY_TIMEOUT)?;
@@ -118,7 +125,32 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.batch.write(&self.conn, sync, work)
+        self.batch.write(sync, work)
+    }
+
+    /// The audit journal, opened by the first deferred append (`None`:
+    /// another process journals, or it could not be opened).
+    fn journal(&self) -> Option<&sqlite_journal::Journal> {
+        self.journal
+            .get_or_init(|| {
+                self.batch.start_syncer();
+                match sqlite_journal::Journal::open(&self.path, self.batch.writer()) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        eprintln!("keybridge: audit journal unavailable, appending reads' records to the store directly: {e}");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+
+    /// Waits until the records in this process's audit journal are in
+    /// the store (before reading the log).
+    fn flush_journal(&self) {
+        if let Some(Some(j)) = self.journal.get() {
+            j.flush();
+        }
     }
 
     /// The file this store lives in.
@@ -132,8 +164,8 @@ impl SqliteStore {
         Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let conn = self.conn.get_mut();
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn.lock();
         // IMMEDIATE: two processes opening a new file at once must not both
         // run the same migration.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -528,8 +560,13 @@ impl Store for SqliteStore {
         audit_log::append_audit(self, entry, sqlite_batch::Sync::Durable)
     }
 
-    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<AuditRecord> {
-        audit_log::append_audit(self, entry, sqlite_batch::Sync::Deferred)
+    fn append_audit_deferred(&self, entry: &AuditEntry) -> Result<()> {
+        if let Some(j) = self.journal() {
+            if j.append(entry).is_ok() {
+                return Ok(());
+            }
+        }
+        audit_log::append_audit(self, entry, sqlite_batch::Sync::Deferred).map(|_| ())
     }
 
     fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<()> {
@@ -537,10 +574,12 @@ impl Store for SqliteStore {
     }
 
     fn audit_records(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>> {
+        self.flush_journal();
         audit_log::audit_records(self, from, limit)
     }
 
     fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
+        self.flush_journal();
         audit_log::audit_head(self)
     }
 
@@ -613,6 +652,9 @@ mod audit_log;
 
 #[path = "sqlite_batch.rs"]
 mod sqlite_batch;
+
+#[path = "sqlite_journal.rs"]
+mod sqlite_journal;
 
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]

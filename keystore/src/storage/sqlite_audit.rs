@@ -34,7 +34,7 @@ pub(super) fn append_audit_batch(store: &SqliteStore, entries: &[AuditEntry]) ->
 /// Chains `entries` after the head, each to the one before exactly as a
 /// single append does, and moves the head once at the end of the same
 /// transaction: a crash leaves all of them or none.
-fn append_entries(
+pub(super) fn append_entries(
     tx: &rusqlite::Transaction<'_>,
     entries: &[AuditEntry],
 ) -> Result<Vec<AuditRecord>> {

@@ -126,6 +126,24 @@ struct Queue {
 
 /// The queue of writes waiting for the next commit.
 pub(super) struct GroupCommit {
+    shared: Arc<Shared>,
+    /// The background syncer has been started (once), and runs.
+    syncer: std::sync::Once,
+    syncer_running: Arc<AtomicBool>,
+}
+
+/// A handle on the group commit for a thread of the store's own (the audit
+/// journal's flusher); writes through it behave as [`GroupCommit::write`].
+#[derive(Clone)]
+pub(super) struct Writer {
+    shared: Arc<Shared>,
+    syncer_running: Arc<AtomicBool>,
+}
+
+/// What the writers and the syncer share.
+struct Shared {
+    /// The writing connection.
+    conn: Arc<Mutex<Connection>>,
     queue: Mutex<Queue>,
     /// Signalled when a batch ends: its writers have their results, and
     /// the next batch may start.
@@ -135,10 +153,7 @@ pub(super) struct GroupCommit {
     full: AtomicBool,
     /// Deferred writes committed since the WAL was last synced, and the
     /// WAL to sync.
-    unsynced: Arc<Unsynced>,
-    /// The background syncer has been started (once), and runs.
-    syncer: std::sync::Once,
-    syncer_running: AtomicBool,
+    unsynced: Unsynced,
 }
 
 /// What the background syncer watches.
@@ -178,35 +193,90 @@ impl Unsynced {
 }
 
 impl GroupCommit {
-    /// The group commit of the store at `db` (whose WAL is `db` + "-wal");
-    /// the connection starts with `synchronous = FULL`.
-    pub(super) fn new(db: &std::path::Path) -> GroupCommit {
+    /// The group commit of the store at `db` (whose WAL is `db` + "-wal")
+    /// writing through `conn`, which starts with `synchronous = FULL`.
+    pub(super) fn new(db: &std::path::Path, conn: Arc<Mutex<Connection>>) -> GroupCommit {
         let mut wal = db.as_os_str().to_owned();
         wal.push("-wal");
         GroupCommit {
-            queue: Mutex::new(Queue::default()),
-            batch_done: Condvar::new(),
-            full: AtomicBool::new(true),
-            unsynced: Arc::new(Unsynced {
-                pending: AtomicBool::new(false),
-                failing: AtomicBool::new(false),
-                wal: PathBuf::from(wal),
+            shared: Arc::new(Shared {
+                conn,
+                queue: Mutex::new(Queue::default()),
+                batch_done: Condvar::new(),
+                full: AtomicBool::new(true),
+                unsynced: Unsynced {
+                    pending: AtomicBool::new(false),
+                    failing: AtomicBool::new(false),
+                    wal: PathBuf::from(wal),
+                },
             }),
             syncer: std::sync::Once::new(),
-            syncer_running: AtomicBool::new(false),
+            syncer_running: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    /// Runs `work` in a transaction on `conn`, committed together with the
-    /// other writes queued meanwhile; returns once that commit is made, and
-    /// with [`Sync::Durable`] once it is on the disk.
-    pub(super) fn write<T, F>(&self, conn: &Mutex<Connection>, sync: Sync, work: F) -> Result<T>
+    /// Runs `work` in a transaction, committed together with the other
+    /// writes queued meanwhile; returns once that commit is made, and with
+    /// [`Sync::Durable`] once it is on the disk.
+    pub(super) fn write<T, F>(&self, sync: Sync, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        if sync == Sync::Deferred {
+            self.start_syncer();
+        }
+        self.writer().write(sync, work)
+    }
+
+    /// A handle for a thread of the store's own.
+    pub(super) fn writer(&self) -> Writer {
+        Writer {
+            shared: self.shared.clone(),
+            syncer_running: self.syncer_running.clone(),
+        }
+    }
+
+    /// Deferred commits are waiting for the WAL to be synced.
+    #[cfg(test)]
+    pub(super) fn unsynced_pending(&self) -> bool {
+        self.shared.unsynced.pending.load(Ordering::Acquire)
+    }
+
+    /// Starts the thread that syncs deferred commits every
+    /// [`SYNC_DEFER`] (it ends when the store is dropped).
+    pub(super) fn start_syncer(&self) {
+        self.syncer.call_once(|| {
+            let watch: Weak<Shared> = Arc::downgrade(&self.shared);
+            let started = std::thread::Builder::new()
+                .name("keybridge-wal-sync".into())
+                .spawn(move || loop {
+                    std::thread::sleep(SYNC_DEFER);
+                    match watch.upgrade() {
+                        Some(s) => s.unsynced.sync_now(),
+                        None => return,
+                    }
+                });
+            match started {
+                Ok(_) => self.syncer_running.store(true, Ordering::Release),
+                // Without the thread, deferred writes are made durable
+                // by their own commit instead (see `Writer::write`).
+                Err(e) => eprintln!("keybridge: could not start the WAL syncer: {e}"),
+            }
+        });
+    }
+}
+
+impl Writer {
+    /// As [`GroupCommit::write`]; a deferred write is durable at once if
+    /// the syncer is not running.
+    pub(super) fn write<T, F>(&self, sync: Sync, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
         let sync = match sync {
-            Sync::Deferred if self.start_syncer() => Sync::Deferred,
+            Sync::Deferred if self.syncer_running.load(Ordering::Acquire) => Sync::Deferred,
             _ => Sync::Durable,
         };
         let slot: Slot<T> = Arc::new(Mutex::new(None));
@@ -217,37 +287,38 @@ impl GroupCommit {
             commit: None,
             slot: slot.clone(),
         });
-        let mut q = self.queue.lock();
+        let shared = &*self.shared;
+        let mut q = shared.queue.lock();
         q.jobs.push(job);
         loop {
             if let Some(result) = slot.lock().take() {
                 return result;
             }
             if q.leading {
-                self.batch_done.wait(&mut q);
+                shared.batch_done.wait(&mut q);
                 continue;
             }
             // Lead one batch: every write queued now, this one included.
             q.leading = true;
             let batch = std::mem::take(&mut q.jobs);
             drop(q);
-            let _leading = Leading(self);
-            self.run_batch(conn, batch);
+            let _leading = Leading(shared);
+            shared.run_batch(batch);
             drop(_leading);
-            q = self.queue.lock();
+            q = shared.queue.lock();
         }
     }
 }
 
-impl GroupCommit {
+impl Shared {
     /// One transaction for the whole batch, synced before the results are
     /// handed out unless every write in it is deferred. Results are
     /// delivered as the jobs drop, after the commit, outside the
     /// connection lock.
-    fn run_batch(&self, conn: &Mutex<Connection>, mut batch: Vec<Box<dyn Pending>>) {
+    fn run_batch(&self, mut batch: Vec<Box<dyn Pending>>) {
         let full = batch.iter().any(|j| j.sync() == Sync::Durable);
         let outcome = {
-            let mut c = conn.lock();
+            let mut c = self.conn.lock();
             (|| -> rusqlite::Result<()> {
                 if self.full.load(Ordering::Relaxed) != full {
                     let setting = if full {
@@ -273,49 +344,18 @@ impl GroupCommit {
             job.committed(outcome.clone());
         }
     }
-
-    /// Deferred commits are waiting for the WAL to be synced.
-    #[cfg(test)]
-    pub(super) fn unsynced_pending(&self) -> bool {
-        self.unsynced.pending.load(Ordering::Acquire)
-    }
-
-    /// Starts the thread that syncs deferred commits every
-    /// [`SYNC_DEFER`] (it ends when the store is dropped); false if it
-    /// could not be started.
-    fn start_syncer(&self) -> bool {
-        self.syncer.call_once(|| {
-            let watch: Weak<Unsynced> = Arc::downgrade(&self.unsynced);
-            let started = std::thread::Builder::new()
-                .name("keybridge-wal-sync".into())
-                .spawn(move || loop {
-                    std::thread::sleep(SYNC_DEFER);
-                    match watch.upgrade() {
-                        Some(u) => u.sync_now(),
-                        None => return,
-                    }
-                });
-            match started {
-                Ok(_) => self.syncer_running.store(true, Ordering::Release),
-                // Without the thread, deferred writes are made durable
-                // by their own commit instead (see `write`).
-                Err(e) => eprintln!("keybridge: could not start the WAL syncer: {e}"),
-            }
-        });
-        self.syncer_running.load(Ordering::Acquire)
-    }
 }
 
 impl Drop for GroupCommit {
     /// Deferred writes reach the disk before the store closes.
     fn drop(&mut self) {
-        self.unsynced.sync_now();
+        self.shared.unsynced.sync_now();
     }
 }
 
 /// Ends a batch even if a write panicked: the next writer may lead, and
 /// the waiting writers look at their results.
-struct Leading<'a>(&'a GroupCommit);
+struct Leading<'a>(&'a Shared);
 
 impl Drop for Leading<'_> {
     fn drop(&mut self) {

@@ -90,4 +90,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
          sealed    BLOB NOT NULL,
          revision  INTEGER NOT NULL
      );",
+    // 3: how far the audit journal (`<store>-audit`) is in the log.
+    "CREATE TABLE audit_journal (
+         id         INTEGER PRIMARY KEY CHECK (id = 1),
+         generation INTEGER NOT NULL,
+         offset     INTEGER NOT NULL
+     );",
 ];

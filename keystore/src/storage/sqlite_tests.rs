@@ -393,13 +393,13 @@ fn batch_is_chained_between_single_appends() {
     assert_eq!(objects, want);
 }
 
-/// A deferred audit append is committed when it returns (another
-/// connection, as another process would, reads it at once) and chained
-/// like a durable one; a batch of deferred writes only runs with
-/// `synchronous = NORMAL`, a durable write switches back to FULL, and the
-/// background syncer takes the pending flag down.
+/// A deferred audit append goes to the journal at once and into the chain
+/// with the next flush (chained after the durable records before it); a
+/// batch of only such records commits with `synchronous = NORMAL`, a
+/// durable write switches back to FULL, and the background syncer takes
+/// the pending flag down.
 #[test]
-fn deferred_audit_is_committed_and_later_synced() {
+fn deferred_audit_goes_through_the_journal_into_the_chain() {
     let (dir, s) = open();
     let synchronous = |s: &SqliteStore| -> i64 {
         s.conn
@@ -411,22 +411,26 @@ fn deferred_audit_is_committed_and_later_synced() {
     let first = s
         .append_audit(&AuditEntry::now("alice", "kmip:Create", Some("k1"), "ok"))
         .unwrap();
-    let second = s
-        .append_audit_deferred(&AuditEntry::now("alice", "kmip:Get", Some("k1"), "ok"))
-        .unwrap();
-    assert_eq!(second.seq, first.seq + 1);
-    assert_eq!(second.prev_hash, first.hash);
+    for _ in 0..3 {
+        s.append_audit_deferred(&AuditEntry::now("alice", "kmip:Get", Some("k1"), "ok"))
+            .unwrap();
+    }
+    let journal = sqlite_journal::path_of(&dir.path().join("store.db"));
+    assert!(
+        std::fs::metadata(&journal).unwrap().len() > sqlite_journal::HEADER_LEN,
+        "the records are in the journal file"
+    );
+    // Reading the log flushes this process's journal first.
+    let records = s.audit_records(0, 10).unwrap();
+    assert_eq!(records.len(), 4);
+    assert_eq!(records[1].seq, first.seq + 1);
+    assert_eq!(records[1].prev_hash, first.hash);
+    assert!(records[1..].iter().all(|r| r.entry.operation == "kmip:Get"));
     assert_eq!(
         synchronous(&s),
         1,
         "a deferred-only batch commits with NORMAL"
     );
-
-    let other = Connection::open(dir.path().join("store.db")).unwrap();
-    let seen: i64 = other
-        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(seen as u64, second.seq, "committed before it returned");
 
     let mut waited = 0;
     while s.batch.unsynced_pending() {
@@ -438,5 +442,119 @@ fn deferred_audit_is_committed_and_later_synced() {
         .unwrap();
     assert_eq!(synchronous(&s), 2, "a durable write syncs its commit again");
     let report = crate::audit::verify(&s).unwrap();
-    assert_eq!(report.records, 3);
+    assert_eq!(report.records, 5);
+}
+
+fn get(i: i64) -> AuditEntry {
+    let mut e = AuditEntry::now("alice", "kmip:Get", Some("k1"), "ok");
+    e.time_ms = i;
+    e
+}
+
+/// Records a killed process left in the journal are added when the store
+/// is next opened, once: from the flushed offset when the journal is the
+/// one the store last flushed, from its start when it is a newer
+/// generation; a record cut short ends the replay.
+#[test]
+fn a_journal_left_by_a_dead_process_is_replayed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let journal = sqlite_journal::path_of(&db);
+    {
+        let s = SqliteStore::open(&db).unwrap();
+        s.append_audit_deferred(&get(1)).unwrap();
+        s.append_audit_deferred(&get(2)).unwrap();
+        // Closing flushes them.
+    }
+    // Appended after the last flush, then the process died.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes.extend(sqlite_journal::encode(&get(3)));
+    std::fs::write(&journal, &bytes).unwrap();
+    let times = |s: &SqliteStore| -> Vec<i64> {
+        s.audit_records(0, 100)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.time_ms)
+            .collect()
+    };
+    {
+        let s = SqliteStore::open(&db).unwrap();
+        assert_eq!(times(&s), [1, 2, 3], "only the unflushed record is added");
+        assert_eq!(
+            std::fs::metadata(&journal).unwrap().len(),
+            sqlite_journal::HEADER_LEN,
+            "the journal starts afresh"
+        );
+    }
+    // A newer generation the store never flushed: all of it, up to a torn
+    // record.
+    let mut bytes = b"KBAUDJ01".to_vec();
+    bytes.extend_from_slice(&u64::MAX.to_le_bytes());
+    bytes.extend(sqlite_journal::encode(&get(4)));
+    bytes.extend(sqlite_journal::encode(&get(5)));
+    let torn = sqlite_journal::encode(&get(6));
+    bytes.extend_from_slice(&torn[..torn.len() - 3]);
+    std::fs::write(&journal, &bytes).unwrap();
+    let s = SqliteStore::open(&db).unwrap();
+    assert_eq!(times(&s), [1, 2, 3, 4, 5]);
+    drop(s);
+    let s = SqliteStore::open(&db).unwrap();
+    assert_eq!(times(&s), [1, 2, 3, 4, 5], "nothing is added twice");
+    assert_eq!(crate::audit::verify(&s).unwrap().records, 5);
+}
+
+/// One store journals; another on the same file (as another process
+/// would) appends to the log directly; every record is in one chain.
+#[test]
+fn a_second_store_on_the_file_appends_reads_directly() {
+    let (dir, a) = open();
+    let b = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    for i in 0..10 {
+        a.append_audit_deferred(&get(i)).unwrap();
+        b.append_audit_deferred(&get(100 + i)).unwrap();
+    }
+    let in_b = b.audit_records(0, 100).unwrap().len();
+    assert!(in_b >= 10, "b's records are in the log at once: {in_b}");
+    assert_eq!(a.audit_records(0, 100).unwrap().len(), 20);
+    assert_eq!(crate::audit::verify(&a).unwrap().records, 20);
+}
+
+/// The journal is rewritten once it is past its size bound and flushed;
+/// no record is lost or doubled across rewrites.
+#[test]
+fn the_journal_is_rewritten_once_flushed() {
+    let (dir, s) = open();
+    let journal = sqlite_journal::path_of(&dir.path().join("store.db"));
+    let record = sqlite_journal::encode(&get(0)).len() as u64;
+    let n = 3 * sqlite_journal::ROTATE_AT / record;
+    for i in 0..n as i64 {
+        s.append_audit_deferred(&get(i)).unwrap();
+        if i % 16 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    let records = s.audit_records(0, n as usize + 1).unwrap();
+    assert_eq!(records.len() as u64, n);
+    assert!(records
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r.entry.time_ms == i as i64));
+    let mut waited = 0;
+    while std::fs::metadata(&journal).unwrap().len() >= sqlite_journal::ROTATE_AT {
+        assert!(waited < 500, "the journal was never rewritten");
+        std::thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    let generation: i64 = s
+        .conn
+        .lock()
+        .query_row("SELECT generation FROM audit_journal", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        generation > 1,
+        "rewritten with a new generation: {generation}"
+    );
+    drop(s);
+    let s = SqliteStore::open(&dir.path().join("store.db")).unwrap();
+    assert_eq!(crate::audit::verify(&s).unwrap().records, n);
 }

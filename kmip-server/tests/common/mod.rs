@@ -222,6 +222,12 @@ impl Server {
             .unwrap_or_else(|| panic!("no {field} in /proc status"))
     }
 
+    /// Kills the server process with SIGKILL and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Whether the server process is still running.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
