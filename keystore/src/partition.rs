@@ -161,7 +161,13 @@ impl Partition {
     /// mechanisms, extractable) belong to the caller, who knows the operation.
     pub fn use_object(&self, uid: &str, usage: Usage) -> Result<ManagedObject> {
         self.key()?;
-        let obj = self.get(uid)?;
+        self.usable(self.get(uid)?, usage)
+    }
+
+    /// [`Partition::use_object`] for an object already read with
+    /// [`Partition::get`] (in the same request).
+    pub fn usable(&self, obj: ManagedObject, usage: Usage) -> Result<ManagedObject> {
+        self.key()?;
         obj.attributes.lifecycle.check(usage, lifecycle::now())?;
         if obj.value.is_none() {
             return Err(Error::WrongState {

@@ -50,6 +50,15 @@ struct Args {
     /// Cells to run, comma separated (get1,get8,enc1,enc8,conn8,connfull8,create8).
     #[arg(long, default_value = "get1,get8,enc1,enc8,conn8,connfull8,create8")]
     cells: String,
+    /// How the 8-connection get, encrypt and create cells are driven:
+    /// `threads` (a thread per connection, blocking I/O) or `event-loop`
+    /// (the connections as tasks of an event loop on `--loop-threads`
+    /// threads: fewer runnable client threads beside the server on a small
+    /// machine).
+    #[arg(long, default_value = "threads")]
+    driver: String,
+    #[arg(long, default_value_t = 1)]
+    loop_threads: usize,
 }
 
 type Tls = SslStream<TcpStream>;
@@ -308,7 +317,11 @@ where
             Err(_) => all.errors += 1,
         }
     }
-    let elapsed = t0.elapsed().as_secs_f64();
+    report(name, threads, t0.elapsed().as_secs_f64(), all);
+}
+
+/// Prints the RESULT and DETAIL lines of a cell.
+fn report(name: &str, threads: usize, elapsed: f64, mut all: Tally) {
     all.latencies_us.sort_unstable();
     let n = all.latencies_us.len();
     let pct = |p: f64| -> f64 {
@@ -391,9 +404,36 @@ fn run(args: &Args) -> BenchResult<()> {
     let key = Arc::new(key);
     let data = Arc::new(data);
     let seconds = args.seconds;
+    let one_thread = match args.driver.as_str() {
+        "threads" => false,
+        "event-loop" => true,
+        other => return Err(format!("unknown driver {other:?}")),
+    };
+    let loop_threads = args.loop_threads.clamp(1, 8);
     for name in args.cells.split(',').map(str::trim) {
         let target = target.clone();
         match name {
+            "get8" if one_thread => {
+                let secret = secret.clone();
+                event_loop_cell("get", seconds, loop_threads, &target, move |_, _| {
+                    (op::Get, uid_request(&secret))
+                })?;
+            }
+            "enc8" if one_thread && gcm_check.is_ok() => {
+                let (key, data) = (key.clone(), data.clone());
+                event_loop_cell("encrypt", seconds, loop_threads, &target, move |conn, i| {
+                    // A distinct IV per request: connection number ‖ counter.
+                    let mut iv = [0u8; 12];
+                    iv[..4].copy_from_slice(&(conn as u32).to_be_bytes());
+                    iv[4..].copy_from_slice(&i.to_be_bytes());
+                    (op::Encrypt, encrypt_request(&key, &iv, &data))
+                })?;
+            }
+            "create8" if one_thread => {
+                event_loop_cell("create", seconds, loop_threads, &target, |_, _| {
+                    (op::Create, create_aes_request())
+                })?;
+            }
             "get1" | "get8" => {
                 let threads = if name == "get1" { 1 } else { 8 };
                 let secret = secret.clone();
@@ -476,6 +516,135 @@ fn new_connection_per_get(
             }
             Err(e) => t.record(start, Err(e)),
         }
+    }
+    Ok(())
+}
+
+/// The 8-connection cells driven by an event loop on `threads` threads:
+/// each connection is a task sending its next request as soon as its
+/// response arrived (8 requests in flight, as with 8 threads).
+fn event_loop_cell<R>(
+    name: &str,
+    seconds: f64,
+    threads: usize,
+    target: &Arc<Target>,
+    request: R,
+) -> BenchResult<()>
+where
+    R: Fn(usize, u64) -> (u32, Ttlv) + Send + Sync + 'static,
+{
+    const CONNECTIONS: usize = 8;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let request = Arc::new(request);
+    let (elapsed, all) = rt.block_on(async {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for conn in 0..CONNECTIONS {
+            let (target, request, stop) = (target.clone(), request.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut t = Tally::default();
+                if let Err(e) = event_loop_connection(&target, conn, &*request, &stop, &mut t).await
+                {
+                    t.errors += 1;
+                    t.first_error.get_or_insert(e);
+                }
+                t
+            }));
+        }
+        let t0 = Instant::now();
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut all = Tally::default();
+        for task in tasks {
+            match task.await {
+                Ok(t) => {
+                    all.latencies_us.extend(t.latencies_us);
+                    all.errors += t.errors;
+                    if all.first_error.is_none() {
+                        all.first_error = t.first_error;
+                    }
+                }
+                Err(_) => all.errors += 1,
+            }
+        }
+        (t0.elapsed().as_secs_f64(), all)
+    });
+    report(name, CONNECTIONS, elapsed, all);
+    Ok(())
+}
+
+async fn event_loop_connection(
+    target: &Target,
+    conn: usize,
+    request: &(dyn Fn(usize, u64) -> (u32, Ttlv) + Send + Sync),
+    stop: &AtomicBool,
+    t: &mut Tally,
+) -> BenchResult<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(&target.addr)
+        .await
+        .map_err(|e| format!("{}: {e}", target.addr))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let ssl = target
+        .connector
+        .configure()
+        .and_then(|c| c.into_ssl("localhost"))
+        .map_err(|e| e.to_string())?;
+    let mut tls = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+    std::pin::Pin::new(&mut tls)
+        .connect()
+        .await
+        .map_err(|e| format!("TLS handshake: {e}"))?;
+    let limits = kmip::binary::DecodeLimits::default();
+    let mut i = 0u64;
+    // The first request (a warm-up, not counted) pays for lazily opened
+    // server state.
+    while i == 0 || !stop.load(Ordering::Relaxed) {
+        let (operation, payload) = request(conn, i);
+        let message = kmip::message::RequestMessage::build(VERSION, vec![(operation, payload)]);
+        let bytes = kmip::binary::encode(&message).map_err(|e| e.to_string())?;
+        let start = Instant::now();
+        let round = async {
+            tls.write_all(&bytes).await.map_err(|e| e.to_string())?;
+            let mut header = [0u8; kmip::binary::HEADER_LEN];
+            tls.read_exact(&mut header)
+                .await
+                .map_err(|e| e.to_string())?;
+            let rest =
+                kmip::binary::remaining_message_len(&header, &limits).map_err(|e| e.to_string())?;
+            let mut buf = header.to_vec();
+            buf.resize(header.len() + rest, 0);
+            tls.read_exact(&mut buf[header.len()..])
+                .await
+                .map_err(|e| e.to_string())?;
+            let response =
+                kmip::binary::decode_with_limits(&buf, &limits).map_err(|e| e.to_string())?;
+            let (_, items) = kmip::message::parse_response(&response).map_err(|e| e.to_string())?;
+            match items.first() {
+                Some(item) if item.result_status == rs::Success => Ok(()),
+                Some(item) => Err(format!(
+                    "operation {operation:#x} failed: reason {:?}: {}",
+                    item.result_reason,
+                    item.result_message.clone().unwrap_or_default()
+                )),
+                None => Err("response without batch item".to_string()),
+            }
+        }
+        .await;
+        if i > 0 {
+            let failed = round.is_err();
+            t.record(start, round);
+            if failed {
+                return Ok(());
+            }
+        } else {
+            round?;
+        }
+        i += 1;
     }
     Ok(())
 }

@@ -416,6 +416,7 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
         return Err(mfa_required("change the MFA policy of", &uid));
     }
     ctx.partition = partition;
+    ctx.opened = Some(obj);
     Ok(())
 }
 

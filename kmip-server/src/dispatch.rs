@@ -58,9 +58,35 @@ pub struct Ctx<'a> {
     pub id_placeholder: Option<String>,
     /// Steps to reverse, when the batch asked for Undo.
     pub undo: Option<Vec<UndoStep>>,
+    /// The object the current item names, as [`crate::access::authorize`]
+    /// read it just before the operation (taken by [`Ctx::object`], so
+    /// that one request opens its object once).
+    pub opened: Option<ManagedObject>,
 }
 
 impl Ctx<'_> {
+    /// The object `uid` of the current partition: the one authorization
+    /// read for this item, else read now.
+    pub fn object(&mut self, uid: &str) -> Result<ManagedObject> {
+        match self.opened.take() {
+            Some(o) if o.uid == uid => Ok(o),
+            other => {
+                self.opened = other;
+                Ok(self.partition.get(uid)?)
+            }
+        }
+    }
+
+    /// [`Partition::use_object`] through [`Ctx::object`].
+    pub fn use_object(
+        &mut self,
+        uid: &str,
+        usage: keystore::lifecycle::Usage,
+    ) -> Result<ManagedObject> {
+        let obj = self.object(uid)?;
+        Ok(self.partition.usable(obj, usage)?)
+    }
+
     /// The object an operation is about: the payload's Unique Identifier, or
     /// the ID Placeholder when it is absent or given as the enumeration
     /// (KMIP 2.1 §6 "ID Placeholder").
@@ -194,11 +220,13 @@ pub fn handle(state: &State, identity: &str, client: &str, request: &Ttlv) -> Tt
         version,
         id_placeholder: None,
         undo: (mode == beco::Undo).then(Vec::new),
+        opened: None,
     };
     let mut out: Vec<ResponseBatchItem> = Vec::new();
     for item in &msg.items {
         let id = item.unique_batch_item_id.clone();
         ctx.partition = home.clone();
+        ctx.opened = None;
         let result = crate::access::authorize(&mut ctx, item.operation, &item.payload)
             .and_then(|()| operations::run(&mut ctx, item.operation, &item.payload));
         let object = match &result {

@@ -138,13 +138,14 @@ pub fn digest_algorithm(v: u32) -> Result<DigestAlgorithm> {
 /// (`Partition::use_object`), its Cryptographic Usage Mask has `mask`, it
 /// holds a value keybridge can use.
 pub fn usable_key(
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     uid: &str,
     usage: Usage,
     mask: u32,
     what: &str,
 ) -> Result<ManagedObject> {
-    usable_key_in(&ctx.partition, uid, usage, mask, what)
+    let obj = ctx.use_object(uid, usage)?;
+    check_key(obj, uid, mask, what)
 }
 
 /// [`usable_key`] for a key in `partition` (a second key of a request,
@@ -156,7 +157,11 @@ pub fn usable_key_in(
     mask: u32,
     what: &str,
 ) -> Result<ManagedObject> {
-    let obj = partition.use_object(uid, usage)?;
+    check_key(partition.use_object(uid, usage)?, uid, mask, what)
+}
+
+/// The checks of [`usable_key`] on the object it opened.
+fn check_key(obj: ManagedObject, uid: &str, mask: u32, what: &str) -> Result<ManagedObject> {
     let a = &obj.attributes;
     if !matches!(
         a.object_type,

@@ -14,7 +14,7 @@ pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let uid = ctx.uid(payload)?;
     let format = payload.opt_child_enumeration(Tag::KeyFormatType)?;
     let wrapping = payload.opt_child_structure(Tag::KeyWrappingSpecification)?;
-    let obj = ctx.partition.get(&uid)?;
+    let obj = ctx.object(&uid)?;
     let a = &obj.attributes;
     if a.lifecycle.state.is_destroyed() {
         return Err(Error::kmip(
@@ -35,7 +35,7 @@ pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("object {uid} is not extractable"),
         ));
     }
-    let obj = ctx.partition.use_object(&uid, Usage::Export)?;
+    let obj = ctx.partition.usable(obj, Usage::Export)?;
     let mut structure = crate::objects::object_structure(&obj, format)?;
     if let Some(spec) = wrapping {
         super::key_wrap::wrap(ctx, &mut structure, spec)?;

@@ -6,7 +6,7 @@
 //! Encoding Option No Encoding wraps the Key Material bytes; TTLV Encoding
 //! (the default, §2.1.5) wraps the TTLV encoding of the Key Value structure.
 
-use super::crypto_common::{key_bytes, usable_key, CryptoParams};
+use super::crypto_common::{key_bytes, usable_key_in, CryptoParams};
 use super::encrypt::rsa_padding;
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
@@ -43,8 +43,8 @@ pub fn wrap(ctx: &Ctx<'_>, structure: &mut Ttlv, spec: &Ttlv) -> Result<()> {
     let encoding = spec
         .opt_child_enumeration(Tag::EncodingOption)?
         .unwrap_or(encoding_option::TTLVEncoding);
-    let kek = usable_key(
-        ctx,
+    let kek = usable_key_in(
+        &ctx.partition,
         wrapping_uid,
         Usage::Protect,
         UsageMask::WRAP_KEY,
