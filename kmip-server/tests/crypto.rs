@@ -432,6 +432,44 @@ fn mac_hash_and_rng() {
         ),
         rr::InvalidField
     );
+    // RNG Seed: every byte accepted and said so; random output goes on
+    // (mixed with the seed, never replaced by it); an empty seed is refused.
+    let seeded = ok(
+        &mut c,
+        op::RNGSeed,
+        vec![Ttlv::bytes(Tag::Data, vec![0x42; 48])],
+    );
+    assert_eq!(
+        seeded.child_integer(Tag::DataLength).unwrap(),
+        48,
+        "Data Length accepted"
+    );
+    let r3 = ok(
+        &mut c,
+        op::RNGRetrieve,
+        vec![Ttlv::integer(Tag::DataLength, 32)],
+    );
+    let r4 = ok(
+        &mut c,
+        op::RNGRetrieve,
+        vec![Ttlv::integer(Tag::DataLength, 32)],
+    );
+    assert_ne!(bytes(&r3, Tag::Data), bytes(&r4, Tag::Data));
+    assert_eq!(
+        fails(&mut c, op::RNGSeed, vec![Ttlv::bytes(Tag::Data, vec![])]),
+        rr::InvalidField
+    );
+    let q = ok(
+        &mut c,
+        op::Query,
+        vec![Ttlv::enumeration(
+            Tag::QueryFunction,
+            kmip::enums::query_function::QueryOperations,
+        )],
+    );
+    assert!(q
+        .find_all(Tag::Operation)
+        .any(|o| o.as_enumeration().ok() == Some(op::RNGSeed)));
 }
 
 #[test]

@@ -1,9 +1,5 @@
-//! RNG Retrieve (KMIP 2.1 §6.1.42) and Hash (§6.1.21, single-shot and
-//! multi-part).
-//!
-//! RNG Seed (§6.1.43) is not offered: mixing client bytes into OpenSSL's
-//! DRBG needs `RAND_add`, which the `openssl` crate does not wrap, and this
-//! crate has no `unsafe`.
+//! RNG Retrieve (KMIP 2.1 §6.1.42), RNG Seed (§6.1.43) and Hash (§6.1.21,
+//! single-shot and multi-part).
 
 use super::crypto_common::{data, digest_algorithm, CryptoParams, Stream};
 use crate::dispatch::Ctx;
@@ -26,6 +22,22 @@ pub fn rng_retrieve(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     }
     let bytes = keystore::crypto::random_bytes(n as usize)?;
     Ok(vec![Ttlv::bytes(Tag::Data, bytes)])
+}
+
+/// RNG Seed: the Data is mixed into the seed pool of the server's random
+/// output (`keystore::crypto::random`: hashed into a pool whose keystream
+/// is XORed onto OpenSSL's DRBG output, so a seed adds entropy and can
+/// never take any away); answers the Data Length accepted (all of it, or
+/// an error for more than the limit).
+pub fn rng_seed(_ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
+    let seed = payload.child_bytes(Tag::Data)?;
+    if seed.is_empty() {
+        return Err(Error::invalid("RNG Seed needs at least one byte of Data"));
+    }
+    keystore::crypto::random::add_seed(seed)?;
+    let accepted =
+        i32::try_from(seed.len()).map_err(|_| Error::invalid("RNG Seed Data is too long"))?;
+    Ok(vec![Ttlv::integer(Tag::DataLength, accepted)])
 }
 
 /// Hash (§6.1.21): the digest of Data with the Hashing Algorithm of the
