@@ -294,10 +294,6 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
         return Ok(());
     };
     let ks = ctx.server.session.key_store().clone();
-    let Some(label) = ks.partition_of(&uid)? else {
-        return Ok(());
-    };
-    let own = label == ctx.identity;
     let modifies = matches!(
         operation,
         op::AddAttribute
@@ -306,16 +302,29 @@ pub fn authorize(ctx: &mut Ctx<'_>, operation: u32, payload: &Ttlv) -> Result<()
             | op::SetAttribute
             | op::AdjustAttribute
     );
-    let partition = if own {
-        ctx.partition.clone()
-    } else {
-        ctx.server.partition_by_label(&label)?
-    };
-    let Ok(obj) = partition.get(&uid) else {
-        if own {
-            return Ok(());
+    // Most requests name one of the caller's own objects: found in its own
+    // partition (labelled with its identity), with no look-up of where the
+    // object lives.
+    let (label, own, partition, obj) = match ctx.partition.get(&uid) {
+        Ok(obj) => (ctx.identity.to_string(), true, ctx.partition.clone(), obj),
+        Err(_) => {
+            let Some(label) = ks.partition_of(&uid)? else {
+                return Ok(());
+            };
+            let own = label == ctx.identity;
+            let partition = if own {
+                ctx.partition.clone()
+            } else {
+                ctx.server.partition_by_label(&label)?
+            };
+            let Ok(obj) = partition.get(&uid) else {
+                if own {
+                    return Ok(());
+                }
+                return Err(object_not_found(&uid));
+            };
+            (label, own, partition, obj)
         }
-        return Err(object_not_found(&uid));
     };
     if need == Operation::Get && obj.attributes.object_type.is_secret() {
         // The value of a secret leaves the server.
