@@ -121,6 +121,144 @@ fn get_wraps_with_nist_key_wrap() {
     assert_eq!(unwrapped.expose(), material(&mut c, &key).as_slice());
 }
 
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let k = openssl::pkey::PKey::hmac(key).unwrap();
+    let mut s = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &k).unwrap();
+    s.update(data).unwrap();
+    s.sign_to_vec().unwrap()
+}
+
+fn key_information(tag: Tag, key: &str, params: Vec<Ttlv>) -> Ttlv {
+    let mut children = vec![uid(key)];
+    if !params.is_empty() {
+        children.push(Ttlv::structure(Tag::CryptographicParameters, params));
+    }
+    Ttlv::structure(tag, children)
+}
+
+/// MAC/sign wrapping: the Key Value stays and the Key Wrapping Data carries
+/// the HMAC of the key material; Encrypt then MAC/sign MACs the wrapped
+/// bytes; a sensitive key is not handed out merely MACed; a method without
+/// the key information it needs is refused.
+#[test]
+fn get_with_mac_sign_wrapping() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let kek = create(&mut c, ca::AES, 256, 0x10, vec![]);
+    let mac_key = create(&mut c, ca::HMAC_SHA256, 256, 0x80, vec![]);
+    let key = create(&mut c, ca::AES, 128, 0x04, vec![]);
+    let mac_bytes = material(&mut c, &mac_key);
+    let plain = material(&mut c, &key);
+    let mac_info = || key_information(Tag::MACSignatureKeyInformation, &mac_key, vec![]);
+    let no_encoding = || Ttlv::enumeration(Tag::EncodingOption, encoding_option::NoEncoding);
+
+    let spec = Ttlv::structure(
+        Tag::KeyWrappingSpecification,
+        vec![
+            Ttlv::enumeration(Tag::WrappingMethod, wrapping_method::MACSign),
+            mac_info(),
+            no_encoding(),
+        ],
+    );
+    let p = ok(&mut c, op::Get, vec![uid(&key), spec]);
+    let block = p.require_path(&[Tag::SymmetricKey, Tag::KeyBlock]).unwrap();
+    let kept = block
+        .require_path(&[Tag::KeyValue, Tag::KeyMaterial])
+        .unwrap()
+        .as_bytes()
+        .unwrap();
+    assert_eq!(kept, plain.as_slice(), "MAC/sign leaves the Key Value");
+    let data = block.child_structure(Tag::KeyWrappingData).unwrap();
+    assert_eq!(
+        data.child_enumeration(Tag::WrappingMethod).unwrap(),
+        wrapping_method::MACSign
+    );
+    assert_eq!(
+        data.child_bytes(Tag::MACSignature).unwrap(),
+        hmac_sha256(&mac_bytes, &plain).as_slice()
+    );
+
+    let spec = Ttlv::structure(
+        Tag::KeyWrappingSpecification,
+        vec![
+            Ttlv::enumeration(Tag::WrappingMethod, wrapping_method::EncryptThenMACSign),
+            key_information(
+                Tag::EncryptionKeyInformation,
+                &kek,
+                vec![Ttlv::enumeration(Tag::BlockCipherMode, bcm::NISTKeyWrap)],
+            ),
+            mac_info(),
+            no_encoding(),
+        ],
+    );
+    let p = ok(&mut c, op::Get, vec![uid(&key), spec]);
+    let block = p.require_path(&[Tag::SymmetricKey, Tag::KeyBlock]).unwrap();
+    let wrapped = block.child_bytes(Tag::KeyValue).unwrap().to_vec();
+    let unwrapped = keystore::crypto::aes_key_unwrap(&material(&mut c, &kek), &wrapped).unwrap();
+    assert_eq!(unwrapped.expose(), plain.as_slice());
+    let data = block.child_structure(Tag::KeyWrappingData).unwrap();
+    assert_eq!(
+        data.child_bytes(Tag::MACSignature).unwrap(),
+        hmac_sha256(&mac_bytes, &wrapped).as_slice(),
+        "the MAC is over the wrapped bytes"
+    );
+
+    let sensitive = create(
+        &mut c,
+        ca::AES,
+        128,
+        0x04,
+        vec![Ttlv::boolean(Tag::Sensitive, true)],
+    );
+    let refused = |c: &mut C, target: &str, spec: Vec<Ttlv>| {
+        let r = c
+            .call(
+                op::Get,
+                payload(vec![
+                    uid(target),
+                    Ttlv::structure(Tag::KeyWrappingSpecification, spec),
+                ]),
+            )
+            .unwrap();
+        assert_eq!(r.result_status, rs::OperationFailed);
+        r.result_reason.unwrap()
+    };
+    assert_eq!(
+        refused(
+            &mut c,
+            &sensitive,
+            vec![
+                Ttlv::enumeration(Tag::WrappingMethod, wrapping_method::MACSign),
+                mac_info(),
+            ]
+        ),
+        kmip::enums::result_reason::Sensitive
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            &key,
+            vec![Ttlv::enumeration(
+                Tag::WrappingMethod,
+                wrapping_method::MACSign
+            )]
+        ),
+        kmip::enums::result_reason::InvalidField
+    );
+    // The MAC key must be allowed to generate MACs.
+    assert_eq!(
+        refused(
+            &mut c,
+            &key,
+            vec![
+                Ttlv::enumeration(Tag::WrappingMethod, wrapping_method::MACSign),
+                key_information(Tag::MACSignatureKeyInformation, &kek, vec![]),
+            ]
+        ),
+        kmip::enums::result_reason::IncompatibleCryptographicUsageMask
+    );
+}
+
 #[test]
 fn rekey_replaces_and_links() {
     let server = common::Server::start();

@@ -22,11 +22,12 @@ pub fn get(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("object {uid} is destroyed"),
         ));
     }
-    // A sensitive key leaves the server only wrapped (KMIP 2.1 §4.46).
-    if a.flags.sensitive && wrapping.is_none() {
+    // A sensitive key leaves the server only wrapped (KMIP 2.1 §4.46):
+    // encrypted, not merely MACed or signed.
+    if a.flags.sensitive && !wrapping.is_some_and(super::key_wrap::encrypts) {
         return Err(Error::kmip(
             rr::Sensitive,
-            format!("object {uid} is sensitive"),
+            format!("object {uid} is sensitive: it leaves the server only encrypted"),
         ));
     }
     if !a.flags.extractable {

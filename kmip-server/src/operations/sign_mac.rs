@@ -238,6 +238,34 @@ fn max_pss_salt(scheme: &SignatureScheme, spki: &[u8]) -> Option<usize> {
     }
 }
 
+/// The MAC (with a MAC key) or signature (with a private key) of `data`,
+/// with `params` as MAC or Sign would take them: the MAC/Signature of
+/// MAC/sign key wrapping (KMIP 2.1 §2.1.5).
+pub(super) fn mac_or_signature(
+    obj: &ManagedObject,
+    params: &CryptoParams,
+    data: &[u8],
+) -> Result<Vec<u8>> {
+    let kind = if obj.attributes.object_type == ObjectType::PrivateKey {
+        Kind::Sign
+    } else {
+        Kind::Mac
+    };
+    let key = key_bytes(obj)?;
+    let scheme = scheme(obj, params, kind, false)?;
+    match start(obj, key, &scheme, kind)? {
+        StreamState::Sign(mut s) => {
+            s.update(data).map_err(invalid_argument)?;
+            s.finish().map_err(invalid_argument)
+        }
+        // start() gives a signing state for Sign and MAC.
+        _ => Err(Error::kmip(
+            rr::CryptographicFailure,
+            "no signing state for MAC/sign key wrapping",
+        )),
+    }
+}
+
 fn start(
     obj: &ManagedObject,
     key: &[u8],
