@@ -375,3 +375,94 @@ fn derive_key_with_hkdf_matches_rfc5869() {
         "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
     );
 }
+
+/// Derive Key by encryption: the FIPS-197 Appendix C.1 AES-128 block as
+/// Derivation Data under the Appendix key, ECB, gives the Appendix
+/// ciphertext as the new key; a mode that needs an IV without one, and
+/// data of another length than the new key, are refused.
+#[test]
+fn derive_key_by_encryption_matches_fips197() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let base = uid_of(&ok(
+        &mut c,
+        op::Register,
+        vec![
+            Ttlv::enumeration(Tag::ObjectType, 2),
+            Ttlv::structure(
+                Tag::Attributes,
+                vec![
+                    Ttlv::integer(Tag::CryptographicUsageMask, 0x200),
+                    Ttlv::date_time(Tag::ActivationDate, now() - 60),
+                ],
+            ),
+            Ttlv::structure(
+                Tag::SymmetricKey,
+                vec![Ttlv::structure(
+                    Tag::KeyBlock,
+                    vec![
+                        Ttlv::enumeration(Tag::KeyFormatType, 1),
+                        Ttlv::structure(
+                            Tag::KeyValue,
+                            vec![Ttlv::bytes(
+                                Tag::KeyMaterial,
+                                hex::decode("000102030405060708090a0b0c0d0e0f").unwrap(),
+                            )],
+                        ),
+                        Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::AES),
+                        Ttlv::integer(Tag::CryptographicLength, 128),
+                    ],
+                )],
+            ),
+        ],
+    ));
+    let derive = |c: &mut C, mode: u32, data: &str, bits: i32| {
+        c.call(
+            op::DeriveKey,
+            payload(vec![
+                Ttlv::enumeration(Tag::ObjectType, 2),
+                uid(&base),
+                Ttlv::enumeration(Tag::DerivationMethod, dm::ENCRYPT),
+                Ttlv::structure(
+                    Tag::DerivationParameters,
+                    vec![
+                        Ttlv::structure(
+                            Tag::CryptographicParameters,
+                            vec![Ttlv::enumeration(Tag::BlockCipherMode, mode)],
+                        ),
+                        Ttlv::bytes(Tag::DerivationData, hex::decode(data).unwrap()),
+                    ],
+                ),
+                Ttlv::structure(
+                    Tag::Attributes,
+                    vec![
+                        Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::AES),
+                        Ttlv::integer(Tag::CryptographicLength, bits),
+                    ],
+                ),
+            ]),
+        )
+        .unwrap()
+    };
+    let r = derive(&mut c, bcm::ECB, "00112233445566778899aabbccddeeff", 128);
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    let derived = uid_of(&r.payload.unwrap());
+    assert_eq!(
+        hex::encode(material(&mut c, &derived)),
+        "69c4e0d86a7b0430d8cdb78070b4c55a"
+    );
+    let r = derive(&mut c, bcm::CBC, "00112233445566778899aabbccddeeff", 128);
+    assert_eq!(
+        r.result_reason,
+        Some(kmip::enums::result_reason::MissingData),
+        "{:?}",
+        r.result_message
+    );
+    let r = derive(&mut c, bcm::ECB, "00112233445566778899aabbccddeeff", 256);
+    assert_eq!(
+        r.result_reason,
+        Some(kmip::enums::result_reason::InvalidField),
+        "{:?}",
+        r.result_message
+    );
+}

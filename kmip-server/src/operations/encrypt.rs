@@ -18,7 +18,7 @@ use keystore::crypto::{
 };
 use keystore::lifecycle::Usage;
 use keystore::object::{ObjectType, UsageMask};
-use keystore::ManagedObject;
+use keystore::{ManagedObject, SecretBytes};
 use kmip::enums::{
     block_cipher_mode as bcm, cryptographic_algorithm as ca, mask_generator, operation as op,
     padding_method as pm, result_reason as rr,
@@ -194,6 +194,46 @@ fn run(ctx: &mut Ctx<'_>, payload: &Ttlv, direction: Direction) -> Result<Vec<Tt
     out.extend(tail.next());
     out.extend(generated_iv);
     out.extend(tail);
+    Ok(out)
+}
+
+/// `input` encrypted under the symmetric `key` with `params` and the given
+/// IV, deterministically (Derive Key's method Encrypt): a mode that would
+/// need a server-chosen IV, or an authenticated one, is refused.
+pub fn encrypt_for_derivation(
+    algorithm: Option<u32>,
+    params: &CryptoParams,
+    key: &[u8],
+    iv: Option<&[u8]>,
+    input: &[u8],
+) -> Result<SecretBytes> {
+    if params.random_iv == Some(true) {
+        return Err(Error::invalid(
+            "derivation by encryption takes the Initialization Vector of the Derivation Parameters, not Random IV",
+        ));
+    }
+    let setup = symmetric_mode(algorithm, params, iv, &[], Direction::Encrypt)?;
+    if setup.generated_iv.is_some() {
+        return Err(Error::kmip(
+            rr::MissingData,
+            "derivation by encryption in this mode needs the Initialization Vector of the Derivation Parameters",
+        ));
+    }
+    if setup.tag_len > 0 {
+        return Err(Error::not_supported(
+            "derivation by encryption in an authenticated mode is not supported",
+        ));
+    }
+    let mut cipher =
+        CipherContext::new(key, &setup.mode, Direction::Encrypt).map_err(invalid_parameter)?;
+    let padded = zeroize::Zeroizing::new(setup.pad_in(input, Direction::Encrypt));
+    let mut out = SecretBytes::new(cipher.update(&padded).map_err(crypto_failure)?);
+    let tail = cipher.finish().map_err(crypto_failure)?;
+    if !tail.is_empty() {
+        let mut all = out.expose().to_vec();
+        all.extend_from_slice(&tail);
+        out = SecretBytes::new(all);
+    }
     Ok(out)
 }
 

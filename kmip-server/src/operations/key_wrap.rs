@@ -41,10 +41,12 @@ pub fn wrap(ctx: &Ctx<'_>, structure: &mut Ttlv, spec: &Ttlv) -> Result<()> {
         wrapping_method::Encrypt => (true, false),
         wrapping_method::MACSign => (false, true),
         wrapping_method::EncryptThenMACSign => (true, true),
-        other => return Err(Error::not_supported(format!(
+        other => {
+            return Err(Error::not_supported(format!(
             "Wrapping Method {} is not supported (Encrypt, MAC/sign and Encrypt then MAC/sign are)",
             wrapping_method::TABLE.name_of(other).unwrap_or("(unknown)")
-        ))),
+        )))
+        }
     };
     if spec.find(Tag::AttributeName).is_some() {
         return Err(Error::not_supported(

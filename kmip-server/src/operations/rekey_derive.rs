@@ -208,8 +208,12 @@ pub fn rekey_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
 /// for PBKDF2, a password as Secret Data) with PBKDF2 (RFC 8018), HKDF (RFC
 /// 5869), HMAC, or the SP 800-108 KDFs in counter, feedback and
 /// double-pipeline mode (32-bit counter; PRF HMAC with the Hashing Algorithm,
-/// or AES-CMAC when the Cryptographic Algorithm is AES). The Derivation
-/// Data is the SP 800-108 fixed input, the HKDF info, the HMAC message.
+/// or AES-CMAC when the Cryptographic Algorithm is AES), or by encrypting
+/// the Derivation Data with a symmetric base key (method Encrypt: the
+/// Cryptographic Parameters and Initialization Vector of the Derivation
+/// Parameters; the ciphertext, of exactly the new object's length, is the
+/// new key). The Derivation Data is the SP 800-108 fixed input, the HKDF
+/// info, the HMAC message, the plaintext.
 pub fn derive_key(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = ObjectType::from_kmip(payload.child_enumeration(Tag::ObjectType)?)
         .filter(|t| matches!(t, ObjectType::SymmetricKey | ObjectType::SecretData))
@@ -309,6 +313,26 @@ pub fn derive_key(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             kc::sp800_108_feedback(prf()?, secret, iv, data, Some(32), len)?
         }
         dm::NIST800_108_DPI => kc::sp800_108_double_pipeline(prf()?, secret, data, Some(32), len)?,
+        dm::ENCRYPT => {
+            if base_obj.attributes.object_type != ObjectType::SymmetricKey {
+                return Err(Error::kmip(
+                    rr::InvalidObjectType,
+                    "derivation by encryption needs a symmetric base key",
+                ));
+            }
+            let algorithm = params
+                .cryptographic_algorithm
+                .or_else(|| super::encrypt::key_algorithm(&base_obj));
+            let iv = dp.opt_child_bytes(Tag::InitializationVector)?;
+            let out = super::encrypt::encrypt_for_derivation(algorithm, &params, secret, iv, data)?;
+            if out.len() != len {
+                return Err(Error::invalid(format!(
+                    "the Derivation Data encrypts to {} bytes; the new object is {len} bytes",
+                    out.len()
+                )));
+            }
+            out
+        }
         other => {
             return Err(Error::not_supported(format!(
                 "Derivation Method {} is not supported",
