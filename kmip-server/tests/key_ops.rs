@@ -305,14 +305,11 @@ fn rekey_replaces_and_links() {
     assert!(links(&mut c, &new).contains(&(link_type::ReplacedObjectLink, old.clone())));
 }
 
-#[test]
-fn derive_key_with_hkdf_matches_rfc5869() {
-    let server = common::Server::start();
-    let mut c = server.client(ProtocolVersion::V2_1);
-    // RFC 5869 Appendix A.1.
-    let ikm = vec![0x0b; 22];
-    let base = uid_of(&ok(
-        &mut c,
+/// Registers `material` as an active symmetric key of `alg` that may derive.
+fn register_derivation_base(c: &mut C, material: Vec<u8>, alg: u32) -> String {
+    let bits = material.len() as i32 * 8;
+    uid_of(&ok(
+        c,
         op::Register,
         vec![
             Ttlv::enumeration(Tag::ObjectType, 2),
@@ -329,14 +326,26 @@ fn derive_key_with_hkdf_matches_rfc5869() {
                     Tag::KeyBlock,
                     vec![
                         Ttlv::enumeration(Tag::KeyFormatType, 1),
-                        Ttlv::structure(Tag::KeyValue, vec![Ttlv::bytes(Tag::KeyMaterial, ikm)]),
-                        Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::HMAC_SHA256),
-                        Ttlv::integer(Tag::CryptographicLength, 176),
+                        Ttlv::structure(
+                            Tag::KeyValue,
+                            vec![Ttlv::bytes(Tag::KeyMaterial, material)],
+                        ),
+                        Ttlv::enumeration(Tag::CryptographicAlgorithm, alg),
+                        Ttlv::integer(Tag::CryptographicLength, bits),
                     ],
                 )],
             ),
         ],
-    ));
+    ))
+}
+
+#[test]
+fn derive_key_with_hkdf_matches_rfc5869() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    // RFC 5869 Appendix A.1.
+    let ikm = vec![0x0b; 22];
+    let base = register_derivation_base(&mut c, ikm, ca::HMAC_SHA256);
     let derived = uid_of(&ok(
         &mut c,
         op::DeriveKey,
@@ -384,38 +393,11 @@ fn derive_key_with_hkdf_matches_rfc5869() {
 fn derive_key_by_encryption_matches_fips197() {
     let server = common::Server::start();
     let mut c = server.client(ProtocolVersion::V2_1);
-    let base = uid_of(&ok(
+    let base = register_derivation_base(
         &mut c,
-        op::Register,
-        vec![
-            Ttlv::enumeration(Tag::ObjectType, 2),
-            Ttlv::structure(
-                Tag::Attributes,
-                vec![
-                    Ttlv::integer(Tag::CryptographicUsageMask, 0x200),
-                    Ttlv::date_time(Tag::ActivationDate, now() - 60),
-                ],
-            ),
-            Ttlv::structure(
-                Tag::SymmetricKey,
-                vec![Ttlv::structure(
-                    Tag::KeyBlock,
-                    vec![
-                        Ttlv::enumeration(Tag::KeyFormatType, 1),
-                        Ttlv::structure(
-                            Tag::KeyValue,
-                            vec![Ttlv::bytes(
-                                Tag::KeyMaterial,
-                                hex::decode("000102030405060708090a0b0c0d0e0f").unwrap(),
-                            )],
-                        ),
-                        Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::AES),
-                        Ttlv::integer(Tag::CryptographicLength, 128),
-                    ],
-                )],
-            ),
-        ],
-    ));
+        hex::decode("000102030405060708090a0b0c0d0e0f").unwrap(),
+        ca::AES,
+    );
     let derive = |c: &mut C, mode: u32, data: &str, bits: i32| {
         c.call(
             op::DeriveKey,

@@ -36,6 +36,20 @@ fn create_aes_2x(name: &str) -> Ttlv {
     ])
 }
 
+/// Creates an AES-256 key named `name`; its Unique Identifier.
+fn created_uid<S: std::io::Read + std::io::Write>(
+    c: &mut kmip::client::Client<S>,
+    name: &str,
+) -> String {
+    let r = c.call(op::Create, create_aes_2x(name)).unwrap();
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    r.payload
+        .unwrap()
+        .child_text(Tag::UniqueIdentifier)
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn one_connection_mixes_protocol_versions() {
     let server = common::Server::start();
@@ -61,16 +75,7 @@ fn one_connection_mixes_protocol_versions() {
 fn create_get_and_the_partition_named_after_the_identity() {
     let server = common::Server::start();
     let mut c = server.client(ProtocolVersion::V2_0);
-    let r = c
-        .call(op::Create, create_aes_2x("cross-protocol-key"))
-        .unwrap();
-    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
-    let uid = r
-        .payload
-        .unwrap()
-        .child_text(Tag::UniqueIdentifier)
-        .unwrap()
-        .to_string();
+    let uid = created_uid(&mut c, "cross-protocol-key");
     let r = c
         .call(
             op::Get,
@@ -123,14 +128,7 @@ fn audit_records_of_answered_gets_survive_sigkill() {
     const GETS: usize = 400;
     let mut server = common::Server::start();
     let mut c = server.client(ProtocolVersion::V2_0);
-    let r = c.call(op::Create, create_aes_2x("audited")).unwrap();
-    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
-    let uid = r
-        .payload
-        .unwrap()
-        .child_text(Tag::UniqueIdentifier)
-        .unwrap()
-        .to_string();
+    let uid = created_uid(&mut c, "audited");
     for _ in 0..GETS {
         let r = c
             .call(
