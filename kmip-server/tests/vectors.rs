@@ -91,53 +91,53 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
         "v1.4/MSGENC-HTTPS-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v1.4/MSGENC-JSON-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v1.4/MSGENC-XML-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-HTTPS-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-JSON-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-XML-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
          Certificate Requests)",
     ),
     (
         "v1.4/SUITEB_128-M-1-14",
         "Query must list operations and object types keybridge does not implement: Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, Templates, PGP keys",
+         Cancel, Re-certify, Notify, Put, split keys, Templates, PGP keys",
     ),
     (
         "v1.4/SUITEB_192-M-1-14",
         "Query must list operations and object types keybridge does not implement: Poll, \
-         Cancel, Re-certify, Notify, Put, RNG Seed, split keys, Templates, PGP keys",
+         Cancel, Re-certify, Notify, Put, split keys, Templates, PGP keys",
     ),
 ];
 
