@@ -448,3 +448,91 @@ fn derive_key_by_encryption_matches_fips197() {
         r.result_message
     );
 }
+
+/// Register of a key block wrapped by a key keybridge holds: unwrapped
+/// (RFC 3394, Key Material bytes or the TTLV Key Value) and stored; a Get
+/// returns the plain key. A key that may not unwrap, and bytes that do not
+/// unwrap, are refused.
+#[test]
+fn register_unwraps_a_wrapped_key_block() {
+    let server = common::Server::start();
+    let mut c = server.client(ProtocolVersion::V2_1);
+    let kek = create(&mut c, ca::AES, 256, 0x30, vec![]);
+    let wrap_only = create(&mut c, ca::AES, 256, 0x10, vec![]);
+    let kek_bytes = material(&mut c, &kek);
+    let key = hex::decode("00112233445566778899aabbccddeeff").unwrap();
+    let register = |c: &mut C, wrapped: Vec<u8>, by: &str, encoding: u32| {
+        c.call(
+            op::Register,
+            payload(vec![
+                Ttlv::enumeration(Tag::ObjectType, 2),
+                Ttlv::structure(
+                    Tag::Attributes,
+                    vec![Ttlv::integer(Tag::CryptographicUsageMask, 0x04)],
+                ),
+                Ttlv::structure(
+                    Tag::SymmetricKey,
+                    vec![Ttlv::structure(
+                        Tag::KeyBlock,
+                        vec![
+                            Ttlv::enumeration(Tag::KeyFormatType, 1),
+                            Ttlv::bytes(Tag::KeyValue, wrapped),
+                            Ttlv::enumeration(Tag::CryptographicAlgorithm, ca::AES),
+                            Ttlv::integer(Tag::CryptographicLength, 128),
+                            Ttlv::structure(
+                                Tag::KeyWrappingData,
+                                vec![
+                                    Ttlv::enumeration(
+                                        Tag::WrappingMethod,
+                                        wrapping_method::Encrypt,
+                                    ),
+                                    key_information(
+                                        Tag::EncryptionKeyInformation,
+                                        by,
+                                        vec![Ttlv::enumeration(
+                                            Tag::BlockCipherMode,
+                                            bcm::NISTKeyWrap,
+                                        )],
+                                    ),
+                                    Ttlv::enumeration(Tag::EncodingOption, encoding),
+                                ],
+                            ),
+                        ],
+                    )],
+                ),
+            ]),
+        )
+        .unwrap()
+    };
+    let raw = keystore::crypto::aes_key_wrap(&kek_bytes, &key).unwrap();
+    let r = register(&mut c, raw.clone(), &kek, encoding_option::NoEncoding);
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    assert_eq!(material(&mut c, &uid_of(&r.payload.unwrap())), key);
+
+    let value = kmip::encode(&Ttlv::structure(
+        Tag::KeyValue,
+        vec![Ttlv::bytes(Tag::KeyMaterial, key.clone())],
+    ))
+    .unwrap();
+    let ttlv = keystore::crypto::aes_key_wrap(&kek_bytes, &value).unwrap();
+    let r = register(&mut c, ttlv, &kek, encoding_option::TTLVEncoding);
+    assert_eq!(r.result_status, rs::Success, "{:?}", r.result_message);
+    assert_eq!(material(&mut c, &uid_of(&r.payload.unwrap())), key);
+
+    let r = register(&mut c, raw.clone(), &wrap_only, encoding_option::NoEncoding);
+    assert_eq!(
+        r.result_reason,
+        Some(kmip::enums::result_reason::IncompatibleCryptographicUsageMask),
+        "{:?}",
+        r.result_message
+    );
+    let mut bad = raw;
+    bad[3] ^= 1;
+    let r = register(&mut c, bad, &kek, encoding_option::NoEncoding);
+    assert_eq!(
+        r.result_reason,
+        Some(kmip::enums::result_reason::CryptographicFailure),
+        "{:?}",
+        r.result_message
+    );
+}

@@ -267,10 +267,37 @@ pub(super) fn store_key_pair(
 }
 
 /// Register: stores an object the client supplies.
+/// The request with its object's Key Block unwrapped, when it came wrapped
+/// (see `key_wrap::unwrap_block`).
+fn unwrap_key_block(ctx: &Ctx<'_>, t: ObjectType, payload: &Ttlv) -> Result<Option<Ttlv>> {
+    let tag = match t {
+        ObjectType::SymmetricKey => Tag::SymmetricKey,
+        ObjectType::PrivateKey => Tag::PrivateKey,
+        ObjectType::SecretData => Tag::SecretData,
+        _ => return Ok(None),
+    };
+    let wrapped = payload
+        .find(tag)
+        .and_then(|o| o.find(Tag::KeyBlock))
+        .is_some_and(|b| b.find(Tag::KeyWrappingData).is_some());
+    if !wrapped {
+        return Ok(None);
+    }
+    let mut copy = payload.clone();
+    let block = copy
+        .find_mut(tag)
+        .and_then(|o| o.find_mut(Tag::KeyBlock))
+        .ok_or_else(|| Error::invalid("the object has no Key Block"))?;
+    super::key_wrap::unwrap_block(ctx, block)?;
+    Ok(Some(copy))
+}
+
 pub fn register(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = object_type(payload)?;
     let mut a = base(t, ctx.identity);
     attrs::apply_template(&mut a, &template(payload)?)?;
+    let unwrapped = unwrap_key_block(ctx, t, payload)?;
+    let payload = unwrapped.as_ref().unwrap_or(payload);
     let value = crate::objects::value_from_request(t, payload, &mut a)?;
     if !t.is_secret() {
         a.flags.private = false;

@@ -10,12 +10,18 @@
 //! Encoding Option No Encoding wraps (or MACs) the Key Material bytes; TTLV
 //! Encoding (the default, §2.1.5) the TTLV encoding of the Key Value
 //! structure.
+//!
+//! Register takes a key block wrapped with the Encrypt method by a key
+//! keybridge holds ([`unwrap_block`]): it is unwrapped and stored like any
+//! other key, under the store's own encryption.
 
 use super::crypto_common::{key_bytes, usable_key_in, CryptoParams};
 use super::encrypt::rsa_padding;
 use crate::dispatch::Ctx;
 use crate::error::{Error, Result};
-use keystore::crypto::{aes_key_wrap, aes_key_wrap_pad, rsa_encrypt};
+use keystore::crypto::{
+    aes_key_unwrap, aes_key_unwrap_pad, aes_key_wrap, aes_key_wrap_pad, rsa_decrypt, rsa_encrypt,
+};
 use keystore::lifecycle::Usage;
 use keystore::object::{ObjectType, UsageMask};
 use kmip::enums::{
@@ -188,4 +194,102 @@ fn mac_or_sign(ctx: &Ctx<'_>, info: &Ttlv, over: &[u8]) -> Result<Vec<u8>> {
     }
     let params = CryptoParams::for_request(info, Some(&key))?;
     super::sign_mac::mac_or_signature(&key, &params, over)
+}
+
+/// Unwraps a Register request's Key Block (with its Key Wrapping Data) in
+/// place: the Key Value becomes the plain Key Value and the Key Wrapping
+/// Data goes. Only the Encrypt method is taken, with a key of this
+/// partition that may unwrap keys (AES key wrap with or without padding,
+/// or an RSA private key).
+pub fn unwrap_block(ctx: &Ctx<'_>, block: &mut Ttlv) -> Result<()> {
+    let Some(data) = block.find(Tag::KeyWrappingData).cloned() else {
+        return Ok(());
+    };
+    let method = data.child_enumeration(Tag::WrappingMethod)?;
+    if method != wrapping_method::Encrypt {
+        return Err(Error::not_supported(format!(
+            "Register takes key blocks wrapped with the Encrypt method only, not {}",
+            wrapping_method::TABLE
+                .name_of(method)
+                .unwrap_or("(unknown)")
+        )));
+    }
+    let info = data.child_structure(Tag::EncryptionKeyInformation)?;
+    let kek = usable_key_in(
+        &ctx.partition,
+        info.child_text(Tag::UniqueIdentifier)?,
+        Usage::Process,
+        UsageMask::UNWRAP_KEY,
+        "key unwrapping",
+    )?;
+    let params = CryptoParams::for_request(info, Some(&kek))?;
+    let kek_value = key_bytes(&kek)?;
+    let wrapped = block.child_bytes(Tag::KeyValue).map_err(|_| {
+        Error::kmip(
+            rr::InvalidField,
+            "a wrapped Key Block carries its Key Value as a Byte String",
+        )
+    })?;
+    let unwrap_failed = |e: keystore::Error| {
+        Error::kmip(
+            rr::CryptographicFailure,
+            format!("the Key Value does not unwrap with the given key: {e}"),
+        )
+    };
+    let plain = match kek.attributes.object_type {
+        ObjectType::SymmetricKey => match params.block_cipher_mode.unwrap_or(bcm::NISTKeyWrap) {
+            bcm::NISTKeyWrap => aes_key_unwrap(kek_value, wrapped).map_err(unwrap_failed)?,
+            bcm::AESKeyWrapPadding => {
+                aes_key_unwrap_pad(kek_value, wrapped).map_err(unwrap_failed)?
+            }
+            other => {
+                return Err(Error::not_supported(format!(
+                    "key unwrapping with Block Cipher Mode {} is not supported",
+                    bcm::TABLE.name_of(other).unwrap_or("(unknown)")
+                )))
+            }
+        },
+        ObjectType::PrivateKey => {
+            rsa_decrypt(kek_value, &rsa_padding(&params)?, wrapped).map_err(unwrap_failed)?
+        }
+        t => {
+            return Err(Error::kmip(
+                rr::InvalidObjectType,
+                format!("a {t} cannot unwrap keys"),
+            ))
+        }
+    };
+    let encoding = data
+        .opt_child_enumeration(Tag::EncodingOption)?
+        .unwrap_or(encoding_option::TTLVEncoding);
+    let value = match encoding {
+        encoding_option::NoEncoding => Ttlv::structure(
+            Tag::KeyValue,
+            vec![Ttlv::bytes(Tag::KeyMaterial, plain.expose().to_vec())],
+        ),
+        encoding_option::TTLVEncoding => {
+            let v = kmip::decode(plain.expose()).map_err(|_| {
+                Error::kmip(
+                    rr::CryptographicFailure,
+                    "the unwrapped bytes are not a TTLV Key Value",
+                )
+            })?;
+            if v.tag != Tag::KeyValue {
+                return Err(Error::kmip(
+                    rr::InvalidField,
+                    "the unwrapped bytes are not a Key Value",
+                ));
+            }
+            v
+        }
+        other => return Err(Error::invalid(format!("Encoding Option {other:#x}"))),
+    };
+    let children = block.children_mut()?;
+    children.retain(|c| c.tag != Tag::KeyWrappingData);
+    for c in children.iter_mut() {
+        if c.tag == Tag::KeyValue {
+            *c = value.clone();
+        }
+    }
+    Ok(())
 }
