@@ -28,6 +28,10 @@ pub enum ObjectType {
     /// Passwords, seeds and other secrets that are not keys (CKO_SECRET_KEY of
     /// type CKK_GENERIC_SECRET when seen through PKCS#11).
     SecretData = 7,
+    /// A KMIP 1.x Template: a named set of attributes that Create, Create
+    /// Key Pair and Register apply when a request names it. Its value is
+    /// the TTLV encoding of the Template structure. Not a PKCS#11 object.
+    Template = 6,
     /// Bytes the store does not interpret (CKO_DATA).
     OpaqueObject = 8,
 }
@@ -43,6 +47,7 @@ impl ObjectType {
             2 => ObjectType::SymmetricKey,
             3 => ObjectType::PublicKey,
             4 => ObjectType::PrivateKey,
+            6 => ObjectType::Template,
             7 => ObjectType::SecretData,
             8 => ObjectType::OpaqueObject,
             _ => return None,
@@ -70,6 +75,7 @@ impl fmt::Display for ObjectType {
             ObjectType::PublicKey => "Public Key",
             ObjectType::PrivateKey => "Private Key",
             ObjectType::SecretData => "Secret Data",
+            ObjectType::Template => "Template",
             ObjectType::OpaqueObject => "Opaque Object",
         })
     }

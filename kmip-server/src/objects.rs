@@ -64,7 +64,7 @@ pub fn default_format(obj: &ManagedObject) -> Option<u32> {
         ObjectType::PrivateKey => kft::PKCS_8,
         ObjectType::PublicKey if is_rsa(a) => kft::PKCS_1,
         ObjectType::PublicKey => kft::X_509,
-        ObjectType::Certificate | ObjectType::OpaqueObject => return None,
+        ObjectType::Certificate | ObjectType::OpaqueObject | ObjectType::Template => return None,
     })
 }
 
@@ -125,9 +125,15 @@ pub fn value_from_request(
         ObjectType::PrivateKey => Tag::PrivateKey,
         ObjectType::SecretData => Tag::SecretData,
         ObjectType::OpaqueObject => Tag::OpaqueObject,
+        ObjectType::Template => Tag::Template,
     };
     let obj = payload.child_structure(obj_tag)?;
     match object_type {
+        ObjectType::Template => {
+            // Kept as sent: its Attributes, applied when a request names it.
+            crate::attributes::template_attributes(obj)?;
+            return Ok(SecretBytes::new(kmip::encode(obj)?));
+        }
         ObjectType::Certificate => {
             let der = obj.child_bytes(Tag::CertificateValue)?;
             openssl::x509::X509::from_der(der)
@@ -343,6 +349,7 @@ pub fn object_structure(obj: &ManagedObject, format: Option<u32>) -> Result<Ttlv
     })?;
     let value = value.expose();
     match a.object_type {
+        ObjectType::Template => return Ok(kmip::decode(value)?),
         ObjectType::Certificate => {
             return Ok(Ttlv::structure(
                 Tag::Certificate,

@@ -78,66 +78,56 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
          16-byte tag of RFC 8439",
     ),
     (
-        "v1.4/SASED-M-1-14",
-        "Query must list the Template object type (deprecated since KMIP 1.3, gone in 2.0); \
-         keybridge does not store Templates",
-    ),
-    (
-        "v1.4/TL-M-1-14",
-        "Query must list the Template object type (deprecated since KMIP 1.3, gone in 2.0); \
-         keybridge does not store Templates",
-    ),
-    (
         "v1.4/MSGENC-HTTPS-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v1.4/MSGENC-JSON-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v1.4/MSGENC-XML-M-1-14",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-HTTPS-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-JSON-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v2.1/MSGENC-XML-M-1-21",
         "sent over HTTPS in its encoding, the Maximum Response Size exchange passes; then \
          Query must list operations and object types keybridge does not implement (Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, PGP keys, Templates or \
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys or \
          Certificate Requests)",
     ),
     (
         "v1.4/SUITEB_128-M-1-14",
         "Query must list operations and object types keybridge does not implement: Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, Templates, PGP keys",
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys",
     ),
     (
         "v1.4/SUITEB_192-M-1-14",
         "Query must list operations and object types keybridge does not implement: Poll, \
-         Cancel, Re-certify, Notify, Put, split keys, Templates, PGP keys",
+         Cancel, Re-certify, Notify, Put, split keys, PGP keys",
     ),
 ];
 

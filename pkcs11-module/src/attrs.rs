@@ -129,6 +129,8 @@ pub fn class_of(a: &Attributes) -> CK_OBJECT_CLASS {
         ObjectType::PrivateKey => CKO_PRIVATE_KEY,
         ObjectType::Certificate => CKO_CERTIFICATE,
         ObjectType::OpaqueObject => CKO_DATA,
+        // Never found through the module (see `objects::find_init`).
+        ObjectType::Template => CKO_VENDOR_DEFINED,
     }
 }
 

@@ -443,9 +443,11 @@ pub fn find_init(h: CK_SESSION_HANDLE, t: &Template) -> Result<()> {
             if mo.attributes.flags.private && !user {
                 continue;
             }
-            // A key the KMIP server keeps without a usable algorithm: not
-            // a PKCS#11 object.
-            if crate::asym::is_unusable_key(&mo.attributes) {
+            // A key the KMIP server keeps without a usable algorithm, or a
+            // KMIP Template: not a PKCS#11 object.
+            if crate::asym::is_unusable_key(&mo.attributes)
+                || mo.attributes.object_type == keystore::ObjectType::Template
+            {
                 continue;
             }
             let o = Obj {

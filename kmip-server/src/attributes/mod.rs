@@ -99,6 +99,23 @@ pub fn from_2x(a: &Ttlv) -> Result<Attr> {
 /// (tag `attributes_tag`), or 1.x `TemplateAttribute`-like structures
 /// (tag `template_tag`) holding `Attribute` items.
 pub fn parse_list(payload: &Ttlv, attributes_tag: Tag, template_tag: Tag) -> Result<Vec<Attr>> {
+    parse_list_with(payload, attributes_tag, template_tag, &mut |_| {
+        Err(Error::not_supported(
+            "this operation takes no Template by name",
+        ))
+    })
+}
+
+/// [`parse_list`] where a 1.x `TemplateAttribute`-like structure may name
+/// Templates (its `Name` items, KMIP 1.4 §2.1.8): `named` gives each named
+/// Template's attributes, which come first, so the request's own
+/// attributes override them.
+pub fn parse_list_with(
+    payload: &Ttlv,
+    attributes_tag: Tag,
+    template_tag: Tag,
+    named: &mut dyn FnMut(&str) -> Result<Vec<Attr>>,
+) -> Result<Vec<Attr>> {
     let mut out = Vec::new();
     if let Some(s) = payload.opt_child_structure(attributes_tag)? {
         for a in s.children()? {
@@ -106,14 +123,51 @@ pub fn parse_list(payload: &Ttlv, attributes_tag: Tag, template_tag: Tag) -> Res
         }
     }
     if let Some(s) = payload.opt_child_structure(template_tag)? {
-        for a in s.find_all(Tag::Attribute) {
-            out.push(from_1x(a)?);
+        let mut from_templates = Vec::new();
+        for n in s.find_all(Tag::Name) {
+            from_templates.extend(named(n.child_text(Tag::NameValue)?)?);
         }
-        if s.find(Tag::Name).is_some() {
-            return Err(Error::not_supported(
-                "Templates (by name) are not supported",
-            ));
-        }
+        let own = s
+            .find_all(Tag::Attribute)
+            .map(from_1x)
+            .collect::<Result<Vec<_>>>()?;
+        // An attribute the request gives replaces the templates' values.
+        from_templates.retain(|t| !own.iter().any(|o| same_attribute(o, t)));
+        out.extend(from_templates);
+        out.extend(own);
+    }
+    Ok(out)
+}
+
+/// Whether two attributes are the same attribute (whatever their values).
+fn same_attribute(a: &Attr, b: &Attr) -> bool {
+    match (a, b) {
+        (Attr::Std(x), Attr::Std(y)) => x.tag == y.tag,
+        (
+            Attr::Vendor {
+                vendor: v1,
+                name: n1,
+                ..
+            },
+            Attr::Vendor {
+                vendor: v2,
+                name: n2,
+                ..
+            },
+        ) => v1 == v2 && n1 == n2,
+        _ => false,
+    }
+}
+
+/// The attributes a Template object (1.x) holds: its `Attribute` items,
+/// of which it must have at least one.
+pub fn template_attributes(template: &Ttlv) -> Result<Vec<Attr>> {
+    let out = template
+        .find_all(Tag::Attribute)
+        .map(from_1x)
+        .collect::<Result<Vec<_>>>()?;
+    if out.is_empty() {
+        return Err(Error::invalid("a Template holds at least one Attribute"));
     }
     Ok(out)
 }

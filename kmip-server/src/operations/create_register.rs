@@ -30,8 +30,63 @@ fn object_type(payload: &Ttlv) -> Result<ObjectType> {
     })
 }
 
-fn template(payload: &Ttlv) -> Result<Vec<Attr>> {
-    attrs::parse_list(payload, Tag::Attributes, Tag::TemplateAttribute)
+fn template(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<Vec<Attr>> {
+    attrs_naming_templates(ctx, payload, Tag::Attributes, Tag::TemplateAttribute)
+}
+
+/// The attributes of `payload` (the 2.x structure `attributes_tag`, or the
+/// 1.x structure `template_tag`), with the Templates its 1.x structure
+/// names applied first.
+fn attrs_naming_templates(
+    ctx: &Ctx<'_>,
+    payload: &Ttlv,
+    attributes_tag: Tag,
+    template_tag: Tag,
+) -> Result<Vec<Attr>> {
+    attrs::parse_list_with(payload, attributes_tag, template_tag, &mut |name| {
+        named_template(ctx, name)
+    })
+}
+
+/// The attributes of the Template named `name` in the caller's partition
+/// (KMIP 1.x). Its Name attributes are not applied: a name belongs to one
+/// object.
+fn named_template(ctx: &Ctx<'_>, name: &str) -> Result<Vec<Attr>> {
+    if ctx.version.is_2x() {
+        return Err(Error::not_supported(
+            "Templates are KMIP 1.x objects; KMIP 2.x takes the attributes themselves",
+        ));
+    }
+    let found = ctx.partition.find(&keystore::Filter {
+        object_type: Some(ObjectType::Template),
+        label: Some(name.to_string()),
+        exclude_destroyed: true,
+        ..Default::default()
+    })?;
+    let t = match found.as_slice() {
+        [one] => one,
+        [] => {
+            return Err(Error::kmip(
+                rr::ItemNotFound,
+                format!("no Template named {name:?}"),
+            ))
+        }
+        _ => {
+            return Err(Error::invalid(format!(
+                "{} Templates are named {name:?}",
+                found.len()
+            )))
+        }
+    };
+    let value = t
+        .value
+        .as_ref()
+        .ok_or_else(|| Error::kmip(rr::ItemNotFound, format!("no Template named {name:?}")))?;
+    let structure = kmip::decode(value.expose())?;
+    Ok(attrs::template_attributes(&structure)?
+        .into_iter()
+        .filter(|a| !matches!(a, Attr::Std(t) if t.tag == Tag::Name))
+        .collect())
 }
 
 pub(super) fn symmetric_algorithm(a: &Attributes) -> Result<SymmetricAlgorithm> {
@@ -114,7 +169,7 @@ pub fn create(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
             format!("Create makes symmetric keys, not a {t}"),
         ));
     }
-    let requested = template(payload)?;
+    let requested = template(ctx, payload)?;
     unsupported_algorithm(&requested)?;
     let mut a = base(t, ctx.identity);
     attrs::apply_template(&mut a, &[fresh()])?;
@@ -197,19 +252,24 @@ pub(super) struct PairTemplates {
 }
 
 impl PairTemplates {
-    pub fn parse(payload: &Ttlv) -> Result<PairTemplates> {
+    /// The lists of `payload`; the Templates its 1.x structures name are
+    /// applied first.
+    pub fn parse(ctx: &Ctx<'_>, payload: &Ttlv) -> Result<PairTemplates> {
         Ok(PairTemplates {
-            common: attrs::parse_list(
+            common: attrs_naming_templates(
+                ctx,
                 payload,
                 Tag::CommonAttributes,
                 Tag::CommonTemplateAttribute,
             )?,
-            private: attrs::parse_list(
+            private: attrs_naming_templates(
+                ctx,
                 payload,
                 Tag::PrivateKeyAttributes,
                 Tag::PrivateKeyTemplateAttribute,
             )?,
-            public: attrs::parse_list(
+            public: attrs_naming_templates(
+                ctx,
                 payload,
                 Tag::PublicKeyAttributes,
                 Tag::PublicKeyTemplateAttribute,
@@ -225,7 +285,7 @@ pub fn create_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         common,
         private: private_t,
         public: public_t,
-    } = PairTemplates::parse(payload)?;
+    } = PairTemplates::parse(ctx, payload)?;
     let mut private = base(ObjectType::PrivateKey, ctx.identity);
     let mut public = base(ObjectType::PublicKey, ctx.identity);
     attrs::apply_template(&mut private, &[fresh()])?;
@@ -294,8 +354,14 @@ fn unwrap_key_block(ctx: &Ctx<'_>, t: ObjectType, payload: &Ttlv) -> Result<Opti
 
 pub fn register(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
     let t = object_type(payload)?;
+    if t == ObjectType::Template && ctx.version.is_2x() {
+        return Err(Error::kmip(
+            rr::InvalidObjectType,
+            "Templates are KMIP 1.x objects; KMIP 2.x has none",
+        ));
+    }
     let mut a = base(t, ctx.identity);
-    attrs::apply_template(&mut a, &template(payload)?)?;
+    attrs::apply_template(&mut a, &template(ctx, payload)?)?;
     let unwrapped = unwrap_key_block(ctx, t, payload)?;
     let payload = unwrapped.as_ref().unwrap_or(payload);
     let value = crate::objects::value_from_request(t, payload, &mut a)?;

@@ -51,6 +51,10 @@ pub fn query(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         ] {
             out.push(Ttlv::enumeration(Tag::ObjectType, t));
         }
+        // Templates are KMIP 1.x objects (gone in 2.0).
+        if !ctx.version.is_2x() {
+            out.push(Ttlv::enumeration(Tag::ObjectType, ot::Template));
+        }
     }
     if functions.contains(&qf::QueryServerInformation) {
         out.push(Ttlv::text(Tag::VendorIdentification, "keybridge"));

@@ -180,7 +180,7 @@ pub fn rekey_key_pair(ctx: &mut Ctx<'_>, payload: &Ttlv) -> Result<Vec<Ttlv>> {
         "the Public Key Link of the private key names no public key",
     )?;
     let offset = payload.opt_child_interval(Tag::Offset)?;
-    let t = PairTemplates::parse(payload)?;
+    let t = PairTemplates::parse(ctx, payload)?;
     let mut private = replacement(ctx, &old_private, offset, &[&t.common, &t.private])?;
     let mut public = replacement(ctx, &old_public, offset, &[&t.common, &t.public])?;
     for a in [&mut private, &mut public] {
