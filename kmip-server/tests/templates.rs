@@ -203,7 +203,12 @@ fn templates_are_registered_and_applied_by_name() {
             Ttlv::structure(Tag::TemplateAttribute, vec![name("aes-template")]),
         ],
     );
-    assert_eq!(r.result_reason, Some(rr::ItemNotFound), "{:?}", r.result_message);
+    assert_eq!(
+        r.result_reason,
+        Some(rr::ItemNotFound),
+        "{:?}",
+        r.result_message
+    );
 
     // KMIP 2.x: no Templates, and Query lists none.
     let mut c2 = server.client(ProtocolVersion::V2_1);
